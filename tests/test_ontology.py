@@ -21,9 +21,7 @@ def ontology() -> Graph:
 
 
 def minted_terms(g: Graph) -> list[URIRef]:
-    return sorted(
-        {s for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(NS)}
-    )
+    return sorted({s for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(NS)})
 
 
 def test_ontology_header_has_version_licence_and_creator(ontology: Graph) -> None:
