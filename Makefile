@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+PYDIRS := src tests $(wildcard benchmarks)
 
 .PHONY: run test lint typecheck pytest validate system-deps clean
 
@@ -27,8 +28,8 @@ system-deps:
 	bash scripts/system-deps.sh
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(PYDIRS)
+	$(BIN)/ruff format --check $(PYDIRS)
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
