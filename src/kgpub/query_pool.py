@@ -1,0 +1,434 @@
+"""Running SPARQL queries so that none can hold the server: a pool of forked query workers.
+
+pyoxigraph evaluates a query in Rust and cannot be interrupted from Python, so a query runs
+in a separate process that can be killed:
+
+* At first use the serving process forks a *zygote*: a single-threaded copy that holds the
+  store (shared copy-on-write with its parent, no reload) and does nothing but fork query
+  workers on request. Forking from it, never from the (possibly multi-threaded) server,
+  keeps locks held by other threads out of the workers.
+* Each worker gets a socket pair (its end handed to the server over SCM_RIGHTS), runs one
+  query at a time: evaluate, serialise into the requested format, count against the result
+  limit, send back the bytes. A worker's address space is capped (RLIMIT_AS), so a query
+  that builds a huge intermediate result kills only that worker.
+* The server waits for the answer at most ``timeout`` seconds; then it kills the worker with
+  SIGKILL, answers 503, and a fresh worker is forked on the next request. Other requests use
+  other workers meanwhile.
+* The zygote drops its network (new user + network namespace) when the kernel allows it, so
+  even a query that slipped past the SERVICE check could open no connection. It keeps the
+  network when SERVICE endpoints are allow-listed.
+* A new snapshot (the store's underlying pyoxigraph object changed) retires the zygote and
+  the workers and empties the result cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import resource
+import signal
+import socket
+import struct
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pyoxigraph
+
+from kgpub.rendering import results as result_formats
+from kgpub.sparql import (
+    EndpointBusy,
+    QueryFailed,
+    QueryTimeout,
+    SparqlError,
+    SparqlNotAcceptable,
+    SparqlRequest,
+    syntax_error,
+)
+
+_HEADER = struct.Struct("!Q")
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+def _send_msg(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    chunks: list[bytes] = []
+    remaining = n
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            sock.settimeout(left)
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv_msg(sock: socket.socket, deadline: float | None = None) -> bytes:
+    (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
+    return _recv_exact(sock, size, deadline)
+
+
+def _drop_network() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)) == 0
+    except Exception:  # pragma: no cover - no libc / not Linux
+        return False
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover
+        pass
+    return 0
+
+
+@dataclass
+class _Job:
+    query: str
+    default_graph_uris: tuple[str, ...]
+    named_graph_uris: tuple[str, ...]
+    format_key: str
+    limit: int
+    base_iri: str | None
+
+
+def _execute(store: object, job: _Job) -> bytes:
+    raw = getattr(store, "_store", store)
+    if isinstance(raw, pyoxigraph.Store):
+        default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
+            pyoxigraph.NamedNode(u) for u in job.default_graph_uris
+        ]
+        named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] = [
+            pyoxigraph.NamedNode(u) for u in job.named_graph_uris
+        ]
+        results = raw.query(
+            job.query,
+            base_iri=job.base_iri,
+            use_default_graph_as_union=not default,
+            default_graph=default or None,
+            named_graphs=named or None,
+        )
+    else:
+        results = store.query(  # type: ignore[attr-defined]
+            job.query, job.default_graph_uris, job.named_graph_uris
+        )
+    fmt = result_formats.BY_KEY[job.format_key]
+    return result_formats.render(results, fmt, job.limit)
+
+
+def _worker_loop(store: object, sock: socket.socket) -> None:
+    while True:
+        try:
+            job: _Job = pickle.loads(_recv_msg(sock))
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[object, ...] = ("ok", _execute(store, job))
+        except SparqlError as exc:
+            reply = ("err", type(exc).__name__, exc.message)
+        except SyntaxError as exc:
+            err = syntax_error(str(exc), job.query)
+            reply = ("err", type(err).__name__, err.message)
+        except MemoryError:
+            reply = ("err", "QueryFailed", "The query needed more memory than allowed.")
+        except Exception as exc:
+            reply = ("err", "QueryFailed", f"The query failed: {exc}")
+        try:
+            _send_msg(sock, pickle.dumps(reply))
+        except OSError:
+            return
+
+
+def _zygote_loop(store: object, control: socket.socket, memory_headroom: int | None) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    while True:
+        try:
+            command = control.recv(1)
+        except OSError:
+            return
+        if command != b"S":
+            return
+        mine, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            try:
+                control.close()
+                theirs.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                if memory_headroom:
+                    limit = _vm_size() + memory_headroom
+                    with contextlib.suppress(ValueError, OSError):
+                        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+                _worker_loop(store, mine)
+            finally:
+                os._exit(0)
+        mine.close()
+        try:
+            socket.send_fds(control, [struct.pack("!q", pid)], [theirs.fileno()])
+        except OSError:
+            return
+        finally:
+            theirs.close()
+
+
+@dataclass
+class _Worker:
+    pid: int
+    sock: socket.socket
+    generation: int
+
+
+class QueryPool:
+    """Runs queries in killable worker processes; see the module docstring."""
+
+    def __init__(
+        self,
+        store: object,
+        size: int = 4,
+        timeout: float = 30.0,
+        result_limit: int = 100_000,
+        base_iri: str | None = None,
+        isolate_network: bool = True,
+        memory_headroom: int | None = 2 << 30,
+        cache_entries: int = 512,
+        cache_max_bytes: int = 1 << 20,
+    ) -> None:
+        self.store = store
+        self.size = size
+        self.timeout = timeout
+        self.result_limit = result_limit
+        self.base_iri = base_iri
+        self.isolate_network = isolate_network
+        self.memory_headroom = memory_headroom
+        self.cache_entries = cache_entries
+        self.cache_max_bytes = cache_max_bytes
+        self._lock = threading.Lock()
+        self._idle_changed = threading.Condition(self._lock)
+        self._control_lock = threading.Lock()
+        self._pid = -1
+        self._zygote_pid = 0
+        self._control: socket.socket | None = None
+        self._idle: list[_Worker] = []
+        self._count = 0
+        self._generation = 0
+        self._snapshot: object = None
+        self._cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self.network_isolated = False
+        self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "killed": 0}
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _current_snapshot(self) -> object:
+        return getattr(self.store, "_store", self.store)
+
+    def _start_zygote(self) -> None:
+        """Fork a fresh zygote from this process (caller holds ``_lock``)."""
+        parent_end, child_end = socket.socketpair()
+        ready_r, ready_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                parent_end.close()
+                os.close(ready_r)
+                isolated = False
+                if self.isolate_network:
+                    isolated = _drop_network()
+                os.write(ready_w, b"1" if isolated else b"0")
+                os.close(ready_w)
+                _zygote_loop(self.store, child_end, self.memory_headroom)
+            finally:
+                os._exit(0)
+        child_end.close()
+        os.close(ready_w)
+        self.network_isolated = os.read(ready_r, 1) == b"1"
+        os.close(ready_r)
+        self._zygote_pid = pid
+        self._control = parent_end
+        self._pid = os.getpid()
+
+    def _retire(self) -> None:
+        """Stop the zygote and idle workers (caller holds ``_lock``)."""
+        for worker in self._idle:
+            self._kill(worker)
+        self._idle.clear()
+        self._count = 0
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._zygote_pid and self._pid == os.getpid():
+            with contextlib.suppress(OSError):
+                os.kill(self._zygote_pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._zygote_pid, 0)
+        self._zygote_pid = 0
+
+    def _ensure_started(self) -> None:
+        """(Re)start after a fork of this process or a new snapshot (caller holds _lock)."""
+        snapshot = self._current_snapshot()
+        if self._pid != os.getpid():
+            # inherited from a parent process: its zygote and workers are not ours
+            self._idle.clear()
+            self._count = 0
+            self._control = None
+            self._zygote_pid = 0
+            self._cache.clear()
+            self._generation += 1
+            self._snapshot = snapshot
+            self._start_zygote()
+        elif snapshot is not self._snapshot:
+            self._retire()
+            self._cache.clear()
+            self._generation += 1
+            self._snapshot = snapshot
+            self._start_zygote()
+
+    def start(self) -> None:
+        """Start the zygote and pre-fork the workers (otherwise done on first use)."""
+        with self._lock:
+            self._ensure_started()
+            missing = self.size - self._count
+            self._count += missing
+        workers = []
+        try:
+            for _ in range(missing):
+                workers.append(self._spawn())
+        finally:
+            with self._lock:
+                self._count -= missing - len(workers)
+                self._idle.extend(workers)
+                self._idle_changed.notify_all()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                self._retire()
+
+    def _spawn(self) -> _Worker:
+        with self._control_lock:
+            control = self._control
+            generation = self._generation
+            if control is None:
+                raise QueryFailed("The query engine is not running.")
+            control.sendall(b"S")
+            msg, fds, _flags, _addr = socket.recv_fds(control, 8, 1)
+        if not fds or len(msg) != 8:
+            raise QueryFailed("The query engine could not start a worker.")
+        (pid,) = struct.unpack("!q", msg)
+        return _Worker(pid, socket.socket(fileno=fds[0]), generation)
+
+    def _kill(self, worker: _Worker) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(worker.pid, signal.SIGKILL)
+        worker.sock.close()
+        self.stats["killed"] += 1
+
+    # -- running ---------------------------------------------------------------------------
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._lock:
+            self._ensure_started()
+            while True:
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.size:
+                    self._count += 1
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise EndpointBusy("All query workers are busy; try again in a moment.")
+                self._idle_changed.wait(left)
+        try:
+            return self._spawn()
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+                self._idle_changed.notify()
+            raise
+
+    def _release(self, worker: _Worker, healthy: bool) -> None:
+        with self._lock:
+            if healthy and worker.generation == self._generation:
+                self._idle.append(worker)
+            else:
+                self._kill(worker)
+                if worker.generation == self._generation:
+                    self._count -= 1
+            self._idle_changed.notify()
+
+    def run(self, request: SparqlRequest, fmt: result_formats.ResultFormat) -> bytes:
+        """The serialised result of ``request`` in ``fmt``, or a :class:`SparqlError`."""
+        key = (request.query, request.default_graph_uris, request.named_graph_uris, fmt.key)
+        with self._lock:
+            self.stats["queries"] += 1
+            if self._snapshot is self._current_snapshot() and self._pid == os.getpid():
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    self.stats["cache_hits"] += 1
+                    return cached
+        deadline = time.monotonic() + self.timeout
+        worker = self._acquire(deadline)
+        generation = worker.generation
+        job = _Job(
+            request.query,
+            request.default_graph_uris,
+            request.named_graph_uris,
+            fmt.key,
+            self.result_limit,
+            self.base_iri,
+        )
+        try:
+            _send_msg(worker.sock, pickle.dumps(job))
+            reply = pickle.loads(_recv_msg(worker.sock, deadline))
+        except TimeoutError:
+            self._release(worker, healthy=False)
+            self.stats["timeouts"] += 1
+            raise QueryTimeout(
+                f"The query was stopped after {self.timeout:g} s, the time limit of this "
+                "endpoint. Narrow it (more specific patterns, a LIMIT) and try again."
+            ) from None
+        except (EOFError, OSError):
+            self._release(worker, healthy=False)
+            raise QueryFailed(
+                "The query worker stopped while running the query (most likely it needed "
+                "more memory than allowed)."
+            ) from None
+        self._release(worker, healthy=True)
+        if reply[0] == "ok":
+            body: bytes = reply[1]
+            if len(body) <= self.cache_max_bytes:
+                with self._lock:
+                    if generation == self._generation:
+                        self._cache[key] = body
+                        if len(self._cache) > self.cache_entries:
+                            self._cache.popitem(last=False)
+            return body
+        raise _rebuild_error(str(reply[1]), str(reply[2]))
+
+
+def _rebuild_error(kind: str, message: str) -> SparqlError:
+    from kgpub import sparql
+
+    cls = getattr(sparql, kind, None)
+    if cls is SparqlNotAcceptable:
+        return SparqlNotAcceptable(message, [])
+    if isinstance(cls, type) and issubclass(cls, SparqlError):
+        return cls(message)
+    return QueryFailed(message)

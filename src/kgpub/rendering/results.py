@@ -1,0 +1,297 @@
+"""SPARQL result formats: choose one by Accept, serialise query results into it.
+
+SELECT/ASK: SPARQL Results JSON (default), XML, CSV, TSV. CONSTRUCT/DESCRIBE: Turtle
+(default), JSON-LD, RDF/XML, N-Triples, serialised by pyoxigraph. Solutions are written
+here, row by row, so the result-size limit is counted exactly and checked before anything
+large is built; graphs are counted triple by triple and then written natively.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from kgpub.sparql import QueryForm, ResultTooLarge, SparqlNotAcceptable
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    key: str  # short name for ?format= and file names
+    media_type: str
+    extension: str
+    aliases: tuple[str, ...] = ()
+    rdf_format: pyoxigraph.RdfFormat | None = None
+
+    @property
+    def content_type(self) -> str:
+        if self.media_type.startswith("text/") or self.media_type in (
+            "application/n-triples",
+            "application/ld+json",
+            "application/rdf+xml",
+        ):
+            return f"{self.media_type}; charset=utf-8"
+        return self.media_type
+
+
+SRJ = ResultFormat(
+    "json",
+    "application/sparql-results+json",
+    "srj",
+    ("application/json", "text/javascript", "application/javascript"),
+)
+SRX = ResultFormat("xml", "application/sparql-results+xml", "srx", ("application/xml", "text/xml"))
+CSV = ResultFormat("csv", "text/csv", "csv")
+TSV = ResultFormat("tsv", "text/tab-separated-values", "tsv")
+TURTLE = ResultFormat(
+    "ttl",
+    "text/turtle",
+    "ttl",
+    ("application/x-turtle", "application/turtle"),
+    pyoxigraph.RdfFormat.TURTLE,
+)
+JSON_LD = ResultFormat("jsonld", "application/ld+json", "jsonld", (), pyoxigraph.RdfFormat.JSON_LD)
+RDF_XML = ResultFormat("rdf", "application/rdf+xml", "rdf", (), pyoxigraph.RdfFormat.RDF_XML)
+N_TRIPLES = ResultFormat(
+    "nt", "application/n-triples", "nt", ("text/plain",), pyoxigraph.RdfFormat.N_TRIPLES
+)
+
+SOLUTION_FORMATS: tuple[ResultFormat, ...] = (SRJ, SRX, CSV, TSV)
+GRAPH_FORMATS: tuple[ResultFormat, ...] = (TURTLE, JSON_LD, RDF_XML, N_TRIPLES)
+ALL_FORMATS = SOLUTION_FORMATS + GRAPH_FORMATS
+BY_KEY = {f.key: f for f in ALL_FORMATS} | {"turtle": TURTLE, "ntriples": N_TRIPLES}
+
+PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+
+def offers_for(form: QueryForm | None) -> tuple[ResultFormat, ...]:
+    if form is None:
+        return ALL_FORMATS
+    return GRAPH_FORMATS if form.is_graph else SOLUTION_FORMATS
+
+
+def choose(accept: str | None, form: QueryForm | None, explicit: str | None = None) -> ResultFormat:
+    """The result format: ``explicit`` (``?format=json`` or a media type) wins, then Accept.
+
+    No Accept, or ``*/*``, gives JSON for SELECT/ASK and Turtle for CONSTRUCT/DESCRIBE.
+    """
+    offers = offers_for(form)
+    if explicit:
+        wanted = BY_KEY.get(explicit.lower())
+        if wanted is None:
+            wanted = next((f for f in ALL_FORMATS if explicit in (f.media_type, *f.aliases)), None)
+        if wanted is not None and wanted in offers:
+            return wanted
+        raise SparqlNotAcceptable(
+            f"Unknown or unsuitable result format '{explicit}' for this query; "
+            f"offered: {', '.join(f.key for f in offers)}.",
+            [f.media_type for f in offers],
+        )
+    if not accept or not accept.strip():
+        return offers[0]
+    pairs = [(f.media_type, f) for f in offers] + [(a, f) for f in offers for a in f.aliases]
+    try:
+        best = parse_accept_header(accept, MIMEAccept).best_match([mt for mt, _ in pairs])
+    except Exception:
+        best = None
+    for mt, fmt in pairs:
+        if mt == best:
+            return fmt
+    raise SparqlNotAcceptable(
+        "None of the result formats this endpoint offers for this query matches the "
+        f"Accept header '{accept}'. Offered: {', '.join(f.media_type for f in offers)}.",
+        [f.media_type for f in offers],
+    )
+
+
+# -- serialisation -----------------------------------------------------------------------
+
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
+Row = Sequence[Term | None]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, pyoxigraph.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != _XSD_STRING:
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject>"
+        f"<predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _csv_cell(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.BlankNode):
+        value = f"_:{term.value}"
+    elif isinstance(term, pyoxigraph.Triple):
+        value = str(term)
+    else:
+        value = term.value
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _tsv_cell(term: Term | None) -> str:
+    if term is None:
+        return ""
+    return str(term)  # pyoxigraph prints terms in N-Triples/Turtle syntax, as TSV wants
+
+
+def serialize_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: ResultFormat) -> bytes:
+    if fmt is SRJ:
+        bindings = [
+            {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        return json.dumps(
+            {"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+    if fmt is SRX:
+        parts = [
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>',
+            *(f"<variable name={quoteattr(v)}/>" for v in variables),
+            "</head><results>",
+        ]
+        for row in rows:
+            parts.append("<result>")
+            parts.extend(
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row, strict=True)
+                if t is not None
+            )
+            parts.append("</result>")
+        parts.append("</results></sparql>\n")
+        return "".join(parts).encode("utf-8")
+    if fmt is CSV:
+        lines = [",".join(_csv_cell(pyoxigraph.Literal(v)) for v in variables)]
+        lines.extend(",".join(_csv_cell(t) for t in row) for row in rows)
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    if fmt is TSV:
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines.extend("\t".join(_tsv_cell(t) for t in row) for row in rows)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"{fmt.media_type} is not a solutions format")
+
+
+def serialize_boolean(value: bool, fmt: ResultFormat) -> bytes:
+    word = "true" if value else "false"
+    if fmt is SRJ:
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt is SRX:
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{word}</boolean></sparql>\n"
+        ).encode()
+    if fmt is CSV:
+        return f"_askResult\r\n{word}\r\n".encode()
+    if fmt is TSV:
+        return f"?_askResult\n{word}\n".encode()
+    raise ValueError(f"{fmt.media_type} is not a boolean format")
+
+
+def serialize_triples(triples: Sequence[pyoxigraph.Triple], fmt: ResultFormat) -> bytes:
+    if fmt.rdf_format is None:
+        raise ValueError(f"{fmt.media_type} is not an RDF format")
+    prefixes = PREFIXES if fmt.rdf_format is pyoxigraph.RdfFormat.TURTLE else None
+    out = pyoxigraph.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
+    return out or b""
+
+
+def render(results: object, fmt: ResultFormat, limit: int) -> bytes:
+    """Serialise pyoxigraph query results into ``fmt``, refusing more than ``limit`` items.
+
+    A SELECT answered in a graph format (or the reverse) is :class:`SparqlNotAcceptable`.
+    """
+    if isinstance(results, pyoxigraph.QuerySolutions):
+        if fmt not in SOLUTION_FORMATS:
+            raise SparqlNotAcceptable(
+                "SELECT results cannot be written as " + fmt.media_type,
+                [f.media_type for f in SOLUTION_FORMATS],
+            )
+        variables = [v.value for v in results.variables]
+        rows: list[Row] = []
+        for solution in results:
+            if len(rows) >= limit:
+                raise ResultTooLarge(_too_large(limit, "rows"))
+            rows.append([solution[v] for v in variables])
+        return serialize_solutions(variables, rows, fmt)
+    if isinstance(results, pyoxigraph.QueryBoolean):
+        if fmt not in SOLUTION_FORMATS:
+            raise SparqlNotAcceptable(
+                "ASK results cannot be written as " + fmt.media_type,
+                [f.media_type for f in SOLUTION_FORMATS],
+            )
+        return serialize_boolean(bool(results), fmt)
+    if isinstance(results, pyoxigraph.QueryTriples):
+        if fmt not in GRAPH_FORMATS:
+            raise SparqlNotAcceptable(
+                "CONSTRUCT/DESCRIBE results cannot be written as " + fmt.media_type,
+                [f.media_type for f in GRAPH_FORMATS],
+            )
+        triples: list[pyoxigraph.Triple] = []
+        for triple in results:
+            if len(triples) >= limit:
+                raise ResultTooLarge(_too_large(limit, "triples"))
+            triples.append(triple)
+        return serialize_triples(triples, fmt)
+    raise TypeError(f"unexpected query result {type(results).__name__}")
+
+
+def _too_large(limit: int, what: str) -> str:
+    return (
+        f"The result has more than {limit:,} {what}, the most this endpoint returns. "
+        "Add a LIMIT (and page with OFFSET), or narrow the query."
+    )

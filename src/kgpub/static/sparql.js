@@ -1,0 +1,113 @@
+// kgpub query page: runs queries in the page (fetch + SPARQL JSON results) when JavaScript
+// is available; without it the form submits and the server renders the same table.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script ? script.getAttribute("data-base") : "";
+  var form = document.getElementById("query-form");
+  var editor = document.getElementById("query");
+  var format = document.getElementById("format");
+  var out = document.getElementById("results");
+  if (!form || !editor || !out || !window.fetch) return;
+
+  document.querySelectorAll("#examples a[data-query]").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      editor.value = a.getAttribute("data-query");
+      editor.focus();
+    });
+  });
+
+  editor.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); run(); }
+  });
+
+  function el(tag, text, attrs) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = text;
+    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+
+  function localHref(iri) {
+    return base && iri.indexOf(base) === 0 ? "/" + iri.slice(base.length) : iri;
+  }
+
+  function downloads(query, keys) {
+    var p = el("p", "Download: ", { "class": "downloads" });
+    keys.forEach(function (k) {
+      var params = new URLSearchParams({ query: query, format: k });
+      p.appendChild(el("a", k.toUpperCase(), { href: form.action + "?" + params.toString() }));
+      p.appendChild(document.createTextNode(" "));
+    });
+    return p;
+  }
+
+  function cell(term) {
+    var td = el("td");
+    if (!term) return td;
+    if (term.type === "uri") td.appendChild(el("a", term.value, { href: localHref(term.value) }));
+    else td.appendChild(document.createTextNode(term.type === "bnode" ? "_:" + term.value : term.value));
+    if (term["xml:lang"]) td.appendChild(el("span", " @" + term["xml:lang"], { "class": "lang" }));
+    else if (term.datatype) td.appendChild(el("span", " " + term.datatype.split("#").pop(), { "class": "dt" }));
+    return td;
+  }
+
+  function run() {
+    var query = editor.value;
+    out.textContent = "Running…";
+    var graph = /^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*)\s*)*(CONSTRUCT|DESCRIBE)\b/i.test(query);
+    fetch(form.action, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": graph ? "text/turtle" : "application/sparql-results+json"
+      },
+      body: new URLSearchParams({ query: query }).toString()
+    }).then(function (resp) {
+      return resp.text().then(function (text) { return { resp: resp, text: text }; });
+    }).then(function (r) {
+      out.textContent = "";
+      if (!r.resp.ok) {
+        out.appendChild(el("h2", "Error " + r.resp.status));
+        out.appendChild(el("div", r.text, { "class": "error" }));
+        return;
+      }
+      if (graph) {
+        out.appendChild(el("h2", "Result (Turtle)"));
+        out.appendChild(downloads(query, ["ttl", "jsonld", "rdf", "nt"]));
+        out.appendChild(el("pre", r.text, { "class": "graph" }));
+        return;
+      }
+      var data = JSON.parse(r.text);
+      if ("boolean" in data) {
+        out.appendChild(el("h2", "Result"));
+        out.appendChild(el("p", String(data.boolean)));
+        return;
+      }
+      var vars = data.head.vars, rows = data.results.bindings;
+      out.appendChild(el("h2", "Results: " + rows.length + " rows"));
+      out.appendChild(downloads(query, ["json", "xml", "csv", "tsv"]));
+      var table = el("table"), thead = el("thead"), tr = el("tr");
+      vars.forEach(function (v) { tr.appendChild(el("th", "?" + v)); });
+      thead.appendChild(tr); table.appendChild(thead);
+      var tbody = el("tbody");
+      rows.forEach(function (b) {
+        var row = el("tr");
+        vars.forEach(function (v) { row.appendChild(cell(b[v])); });
+        tbody.appendChild(row);
+      });
+      table.appendChild(tbody);
+      out.appendChild(table);
+    }).catch(function (err) {
+      out.textContent = "";
+      out.appendChild(el("div", "The request failed: " + err, { "class": "error" }));
+    });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    if (format && format.value) return; // a download: let the browser follow the link
+    ev.preventDefault();
+    run();
+  });
+})();

@@ -1,0 +1,437 @@
+"""/sparql through the Flask test client: protocol, formats, errors, safety limits."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from xml.etree import ElementTree
+
+import pyoxigraph
+import pytest
+import rdflib
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kgpub.web.sparql import EXTENSION, create_sparql_app, load_store
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "https://w3id.org/kgpub/"
+HANINGE = f"{BASE}graph/haninge"
+HAPARANDA = f"{BASE}graph/haparanda"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SRX_NS = "{http://www.w3.org/2005/sparql-results#}"
+
+
+def settings(**overrides: object) -> SimpleNamespace:
+    values: dict[str, object] = {
+        "query_timeout": 10.0,
+        "query_max_length": 100_000,
+        "result_limit": 100_000,
+        "service_allowlist": (),
+        "base_iri": BASE,
+        "query_workers": 2,
+    }
+    values.update(overrides)
+    return SimpleNamespace(**values)
+
+
+@pytest.fixture(scope="module")
+def store() -> pyoxigraph.Store:
+    return load_store(ROOT / "data", BASE)
+
+
+def _app(store: pyoxigraph.Store, **overrides: object) -> Iterator[Flask]:
+    app = create_sparql_app(settings(**overrides), store)
+    yield app
+    app.extensions[EXTENSION].pool.close()
+
+
+@pytest.fixture(scope="module")
+def app(store: pyoxigraph.Store) -> Iterator[Flask]:
+    yield from _app(store)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def count_of(response_json: dict[str, object]) -> int:
+    bindings = response_json["results"]["bindings"]  # type: ignore[index]
+    return int(bindings[0]["n"]["value"])
+
+
+def total(store: pyoxigraph.Store) -> int:
+    return len(store)
+
+
+# -- the three ways to send a query ------------------------------------------------------
+
+
+def test_get_query(client: FlaskClient, store: pyoxigraph.Store) -> None:
+    r = client.get("/sparql", query_string={"query": COUNT})
+    assert r.status_code == 200
+    assert r.mimetype == "application/sparql-results+json"
+    assert count_of(r.get_json(force=True)) == total(store)
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Accept" in r.headers["Vary"]
+
+
+def test_post_form(client: FlaskClient, store: pyoxigraph.Store) -> None:
+    r = client.post("/sparql", data={"query": COUNT})
+    assert r.status_code == 200
+    assert count_of(r.get_json(force=True)) == total(store)
+
+
+def test_post_direct(client: FlaskClient, store: pyoxigraph.Store) -> None:
+    r = client.post("/sparql", data=COUNT.encode(), content_type="application/sparql-query")
+    assert r.status_code == 200
+    assert count_of(r.get_json(force=True)) == total(store)
+
+
+def test_cors_preflight(client: FlaskClient) -> None:
+    r = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in r.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in r.headers["Access-Control-Allow-Headers"]
+
+
+# -- dataset from the protocol -----------------------------------------------------------
+
+
+def graph_count(store: pyoxigraph.Store, graph: str) -> int:
+    return len(list(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))))
+
+
+def test_default_graph_uri(client: FlaskClient, store: pyoxigraph.Store) -> None:
+    r = client.get("/sparql", query_string={"query": COUNT, "default-graph-uri": HANINGE})
+    assert count_of(r.get_json(force=True)) == graph_count(store, HANINGE)
+    r = client.post("/sparql", data={"query": COUNT, "default-graph-uri": [HANINGE, HAPARANDA]})
+    expected = graph_count(store, HANINGE) + graph_count(store, HAPARANDA)
+    assert count_of(r.get_json(force=True)) == expected
+
+
+def test_named_graph_uri(client: FlaskClient) -> None:
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    r = client.get("/sparql", query_string={"query": query, "named-graph-uri": HAPARANDA})
+    bindings = r.get_json(force=True)["results"]["bindings"]
+    assert [b["g"]["value"] for b in bindings] == [HAPARANDA]
+
+
+# -- result formats, parsed back ---------------------------------------------------------
+
+SELECT = (
+    "SELECT ?goal ?label WHERE { ?goal a <https://w3id.org/kgpub/ontology#Goal> ; "
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label . "
+    "FILTER(STRSTARTS(STR(?goal), 'https://w3id.org/kgpub/id/haninge/')) } ORDER BY ?goal ?label"
+)
+
+
+def expected_rows(store: pyoxigraph.Store) -> list[tuple[str, str]]:
+    solutions = store.query(SELECT, use_default_graph_as_union=True)
+    return [(s["goal"].value, s["label"].value) for s in solutions]  # type: ignore[union-attr]
+
+
+def test_select_json(client: FlaskClient, store: pyoxigraph.Store) -> None:
+    r = client.get(
+        "/sparql",
+        query_string={"query": SELECT},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    data = json.loads(r.data)
+    rows = [(b["goal"]["value"], b["label"]["value"]) for b in data["results"]["bindings"]]
+    assert rows == expected_rows(store) and len(rows) >= 9
+    assert any(b["label"].get("xml:lang") == "sv" for b in data["results"]["bindings"])
+
+
+def test_select_xml(client: FlaskClient, store: pyoxigraph.Store) -> None:
+    r = client.get(
+        "/sparql",
+        query_string={"query": SELECT},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
+    assert r.mimetype == "application/sparql-results+xml"
+    root = ElementTree.fromstring(r.data)
+    rows = []
+    for result in root.iter(f"{SRX_NS}result"):
+        values = {b.get("name"): b[0].text for b in result.findall(f"{SRX_NS}binding")}
+        rows.append((values["goal"], values["label"]))
+    assert rows == expected_rows(store)
+
+
+@pytest.mark.parametrize("accept", ["text/csv", "text/tab-separated-values"])
+def test_select_csv_tsv(client: FlaskClient, store: pyoxigraph.Store, accept: str) -> None:
+    r = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": accept})
+    assert r.mimetype == accept
+    if accept == "text/csv":
+        table = list(csv.reader(io.StringIO(r.data.decode(), newline="")))
+        rows = [(g, label) for g, label in table[1:]]
+    else:
+        parsed = pyoxigraph.parse_query_results(r.data, format=pyoxigraph.QueryResultsFormat.TSV)
+        rows = [(s["goal"].value, s["label"].value) for s in parsed]  # type: ignore[union-attr]
+    assert rows == expected_rows(store)
+    if accept == "text/csv":
+        assert next(csv.reader(io.StringIO(r.data.decode()))) == ["goal", "label"]
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ],
+)
+def test_ask(client: FlaskClient, accept: str) -> None:
+    query = f"ASK {{ GRAPH <{HANINGE}> {{ ?s ?p ?o }} }}"
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == accept
+    assert b"true" in r.data
+
+
+CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{HANINGE}> {{ ?s ?p ?o }} }}"
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/n-triples", "nt"),
+    ],
+)
+def test_construct_formats(
+    client: FlaskClient, store: pyoxigraph.Store, accept: str, rdflib_format: str
+) -> None:
+    r = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == accept
+    graph = rdflib.Graph().parse(data=r.data, format=rdflib_format)
+    assert len(graph) == graph_count(store, HANINGE)
+
+
+def test_describe(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string={"query": f"DESCRIBE <{BASE}id/haparanda>"})
+    assert r.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=r.data, format="turtle")
+    assert (rdflib.URIRef(f"{BASE}id/haparanda"), None, None) in graph
+
+
+def test_accept_q_values_and_wildcards(client: FlaskClient) -> None:
+    def mimetype(query: str, accept: str) -> str:
+        r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+        return r.mimetype
+
+    accept = "application/sparql-results+xml;q=0.5, text/csv;q=0.9"
+    assert mimetype(COUNT, accept) == "text/csv"
+    assert mimetype(COUNT, "*/*") == "application/sparql-results+json"
+    assert mimetype(CONSTRUCT, "*/*") == "text/turtle"
+    assert mimetype(CONSTRUCT, "application/*") == "application/ld+json"
+    assert mimetype(COUNT, "application/json") == "application/sparql-results+json"
+
+
+def test_format_parameter_for_download_links(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string={"query": COUNT, "format": "csv"})
+    assert r.mimetype == "text/csv"
+    assert "attachment" in r.headers["Content-Disposition"]
+
+
+# -- service description and query page ---------------------------------------------------
+
+
+def test_service_description(client: FlaskClient) -> None:
+    r = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=r.data, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    services = list(graph.subjects(rdflib.RDF.type, sd.Service))
+    assert len(services) == 1
+    assert graph.value(services[0], sd.endpoint) == rdflib.URIRef("http://localhost/sparql")
+    assert (services[0], sd.supportedLanguage, sd.SPARQL11Query) in graph
+    names = {str(n) for n in graph.objects(None, sd.name)}
+    assert {HANINGE, HAPARANDA} <= names
+    for accept, fmt in [("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")]:
+        r = client.get("/sparql", headers={"Accept": accept})
+        assert len(rdflib.Graph().parse(data=r.data, format=fmt)) == len(graph)
+
+
+def test_query_page_for_browsers(client: FlaskClient) -> None:
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = client.get("/sparql", headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    page = r.data.decode()
+    assert "<textarea" in page and "PREFIX kgpub:" in page
+    for title in (
+        "Goals of a municipality",
+        "national environmental objective",
+        "Budget by committee",
+        "goal hierarchy",
+    ):
+        assert title in page
+    assert "http://" not in page.split("<script")[1].split(">")[0]  # no CDN
+    js = client.get("/sparql-static/sparql.js")
+    assert js.status_code == 200
+
+
+def test_query_results_as_html_without_javascript(client: FlaskClient) -> None:
+    r = client.get(
+        "/sparql",
+        query_string={"query": SELECT},
+        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+    )
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    page = r.data.decode()
+    assert '<a href="/id/haninge/goal/' in page  # links into the HTML pages
+    assert "format=csv" in page
+
+
+def test_examples_all_answer(client: FlaskClient) -> None:
+    from kgpub.web.sparql import EXAMPLES, prefix_block
+
+    for title, query in EXAMPLES:
+        r = client.get("/sparql", query_string={"query": prefix_block(BASE) + query})
+        assert r.status_code == 200, title
+        if r.mimetype == "application/sparql-results+json":
+            assert r.get_json(force=True)["results"]["bindings"], title
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def test_missing_query(client: FlaskClient) -> None:
+    r = client.post("/sparql", data={"default-graph-uri": HANINGE})
+    assert r.status_code == 400 and b"Missing" in r.data
+
+
+def test_two_queries(client: FlaskClient) -> None:
+    r = client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+    assert r.status_code == 400 and b"exactly one" in r.data
+
+
+def test_malformed_query_reports_parser_message(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string={"query": "SELECT * WHERE {\n  ?s ?p \n}"})
+    assert r.status_code == 400
+    text = r.data.decode()
+    assert "line 3, column" in text and "expected" in text
+
+
+def test_wrong_content_type(client: FlaskClient) -> None:
+    r = client.post("/sparql", data=b"ASK {}", content_type="text/plain")
+    assert r.status_code == 415 and b"application/sparql-query" in r.data
+
+
+def test_not_acceptable(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "image/png"})
+    assert r.status_code == 406
+    assert b"application/sparql-results+json" in r.data
+    r = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
+    assert r.status_code == 406 and b"text/turtle" in r.data
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda c, u: c.post("/sparql", data=u.encode(), content_type="application/sparql-update"),
+        lambda c, u: c.post("/sparql", data={"update": u}),
+        lambda c, u: c.get("/sparql", query_string={"query": u}),
+        lambda c, u: c.post("/sparql", data=u.encode(), content_type="application/sparql-query"),
+    ],
+)
+def test_update_refused_and_nothing_changes(
+    client: FlaskClient, store: pyoxigraph.Store, send: object
+) -> None:
+    before = total(store)
+    for update in (
+        "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
+        "CLEAR ALL",
+        "DELETE WHERE { ?s ?p ?o }",
+    ):
+        r = send(client, update)  # type: ignore[operator]
+        assert r.status_code == 400
+        assert b"read-only" in r.data
+    assert total(store) == before
+    r = client.get("/sparql", query_string={"query": COUNT})
+    assert count_of(r.get_json(force=True)) == before
+
+
+def test_service_refused_and_no_connection_made(client: FlaskClient) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    accepted: list[object] = []
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            accepted.append(listener.accept())
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+            f"SELECT * {{ BIND(<http://127.0.0.1:{port}/> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        ):
+            r = client.get("/sparql", query_string={"query": query})
+            assert r.status_code == 400
+            assert b"Federated queries are not allowed" in r.data
+    finally:
+        thread.join()
+        listener.close()
+    assert accepted == []
+
+
+def test_query_workers_have_no_network(app: Flask) -> None:
+    pool = app.extensions[EXTENSION].pool
+    pool.start()
+    # informative: defence in depth where the kernel allows namespaces
+    assert pool.network_isolated in (True, False)
+
+
+def test_length_limit(store: pyoxigraph.Store) -> None:
+    for app in _app(store, query_max_length=40):
+        r = app.test_client().get("/sparql", query_string={"query": COUNT + " " * 40})
+        assert r.status_code == 400 and b"at most 40" in r.data
+        r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+        assert r.status_code == 200
+
+
+def test_result_limit(store: pyoxigraph.Store) -> None:
+    for app in _app(store, result_limit=5):
+        client = app.test_client()
+        r = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert r.status_code == 400 and b"more than 5 rows" in r.data
+        r = client.get("/sparql", query_string={"query": CONSTRUCT})
+        assert r.status_code == 400 and b"more than 5 triples" in r.data
+        r = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+        assert r.status_code == 200
+        assert len(r.get_json(force=True)["results"]["bindings"]) == 5
+
+
+def test_timeout_in_process(store: pyoxigraph.Store) -> None:
+    for app in _app(store, query_timeout=1.0, query_workers=1):
+        client = app.test_client()
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        r = client.get("/sparql", query_string={"query": slow})
+        assert r.status_code == 503 and b"stopped after 1 s" in r.data
+        # the single worker was replaced: the next query is answered
+        r = client.get("/sparql", query_string={"query": "ASK {}"})
+        assert r.status_code == 200
