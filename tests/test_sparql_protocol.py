@@ -435,3 +435,17 @@ def test_timeout_in_process(store: pyoxigraph.Store) -> None:
         # the single worker was replaced: the next query is answered
         r = client.get("/sparql", query_string={"query": "ASK {}"})
         assert r.status_code == 200
+
+
+def test_memory_hungry_query_kills_only_its_worker(store: pyoxigraph.Store) -> None:
+    for app in _app(store, query_memory_limit=256 << 20, query_workers=1, query_timeout=30.0):
+        client = app.test_client()
+        hungry = (
+            "SELECT (COUNT(?x) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
+            "BIND(CONCAT(STR(?c), STR(?f), STR(?a), STR(?d)) AS ?x) } "
+            "GROUP BY ?x HAVING(COUNT(?x) > 5)"
+        )
+        r = client.get("/sparql", query_string={"query": hungry})
+        assert r.status_code == 500 and b"more memory" in r.data
+        r = client.get("/sparql", query_string={"query": "ASK {}"})
+        assert r.status_code == 200

@@ -131,7 +131,13 @@ def prefix_block(base: str) -> str:
 class SparqlService:
     """What the views need: the policy, the store and its query pool."""
 
-    def __init__(self, store: object, policy: Policy, workers: int = 4) -> None:
+    def __init__(
+        self,
+        store: object,
+        policy: Policy,
+        workers: int = 4,
+        memory_headroom: int | None = 2 << 30,
+    ) -> None:
         self.store = store
         self.policy = policy
         self.pool = QueryPool(
@@ -141,6 +147,7 @@ class SparqlService:
             result_limit=policy.result_limit,
             base_iri=policy.base_iri,
             isolate_network=not policy.service_allowlist,
+            memory_headroom=memory_headroom,
         )
 
     def graph_names(self) -> list[str]:
@@ -155,12 +162,21 @@ class SparqlService:
         return []
 
 
-def register_sparql(app: Flask, settings: object, store: object) -> SparqlService:
-    """Add /sparql to ``app``, answering from ``store`` under ``settings``' limits."""
+def register_sparql(
+    app: Flask, settings: object, store: object, start: bool = True
+) -> SparqlService:
+    """Add /sparql to ``app``, answering from ``store`` under ``settings``' limits.
+
+    ``start`` forks the query workers now, while the process is (normally) still
+    single-threaded; otherwise they start on the first query.
+    """
     policy = Policy.from_settings(settings)
     workers = int(str(getattr(settings, "query_workers", 4)))
-    service = SparqlService(store, policy, workers)
+    memory = getattr(settings, "query_memory_limit", 2 << 30)
+    service = SparqlService(store, policy, workers, int(str(memory)) if memory else None)
     app.extensions[EXTENSION] = service
+    if start:
+        service.pool.start()
     if "sparql" not in app.blueprints:
         app.register_blueprint(sparql_blueprint)
     return service
