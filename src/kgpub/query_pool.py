@@ -413,7 +413,7 @@ class QueryPool:
         self._release(worker, healthy=True)
         if reply[0] == "ok":
             body: bytes = reply[1]
-            if len(body) <= self.cache_max_bytes:
+            if self.cache_entries and len(body) <= self.cache_max_bytes:
                 with self._lock:
                     if generation == self._generation:
                         self._cache[key] = body

@@ -137,6 +137,7 @@ class SparqlService:
         policy: Policy,
         workers: int = 4,
         memory_headroom: int | None = 2 << 30,
+        cache_entries: int = 512,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -148,6 +149,7 @@ class SparqlService:
             base_iri=policy.base_iri,
             isolate_network=not policy.service_allowlist,
             memory_headroom=memory_headroom,
+            cache_entries=cache_entries,
         )
 
     def graph_names(self) -> list[str]:
@@ -173,7 +175,10 @@ def register_sparql(
     policy = Policy.from_settings(settings)
     workers = int(str(getattr(settings, "query_workers", 4)))
     memory = getattr(settings, "query_memory_limit", 2 << 30)
-    service = SparqlService(store, policy, workers, int(str(memory)) if memory else None)
+    cache = int(str(getattr(settings, "query_cache_entries", 512)))
+    service = SparqlService(
+        store, policy, workers, int(str(memory)) if memory else None, cache_entries=cache
+    )
     app.extensions[EXTENSION] = service
     if start:
         service.pool.start()
@@ -398,6 +403,7 @@ class _EnvSettings:
         self.service_allowlist = tuple(a for a in allow.replace(",", " ").split() if a)
         self.base_iri = env.get("KGPUB_BASE_IRI", DEFAULT_BASE)
         self.query_workers = int(env.get("KGPUB_QUERY_WORKERS", "4"))
+        self.query_cache_entries = int(env.get("KGPUB_QUERY_CACHE_ENTRIES", "512"))
         self.data_dir = env.get("KGPUB_DATA_DIR", "data")
 
 

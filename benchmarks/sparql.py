@@ -1,0 +1,230 @@
+"""Throughput of kgpub's /sparql (gunicorn) against Oxigraph's own server, same data, same run.
+
+    .venv/bin/python benchmarks/sparql.py [--seconds 5] [--connections 8]
+
+Starts each server on a free 127.0.0.1 port, drives it with N keep-alive connections (one
+client process each) for a few seconds per query, prints requests/s and the ratios.
+kgpub runs twice: with its result cache (repeated identical queries, unchanged snapshot)
+and without it (every request runs the query in a query worker). rdflib-endpoint is
+included when installed. Also prints the per-query overhead of the worker pool measured
+in-process (pool round trip vs. calling pyoxigraph directly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+BASE = "https://w3id.org/kgpub/"
+
+QUERIES = {
+    "point describe": f"DESCRIBE <{BASE}id/haparanda>",
+    "label w/ language fallback": """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?goal ?label WHERE {
+  ?goal skos:prefLabel ?any .
+  OPTIONAL { ?goal skos:prefLabel ?en FILTER(lang(?en) = "en") }
+  OPTIONAL { ?goal skos:prefLabel ?sv FILTER(lang(?sv) = "sv") }
+  BIND(COALESCE(?en, ?sv, ?any) AS ?label)
+} LIMIT 20""",
+    "join (goals, owners, labels)": """PREFIX kgpub: <https://w3id.org/kgpub/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?goal ?label ?owner ?ownerLabel WHERE {
+  ?goal a kgpub:Goal ; kgpub:owner ?owner ; skos:prefLabel ?label .
+  ?owner rdfs:label ?ownerLabel .
+  FILTER(lang(?label) = "sv" && lang(?ownerLabel) = "sv")
+}""",
+}
+ACCEPT = {
+    "point describe": "text/turtle",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(port: int, path: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path + "?query=" + urllib.parse.quote("ASK {}"))
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def _client(args: tuple[int, str, str, str, float]) -> int:
+    port, path, query, accept, seconds = args
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    url = path + "?query=" + urllib.parse.quote(query)
+    headers = {"Accept": accept}
+    n = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        conn.request("GET", url, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status != 200:
+            raise RuntimeError(f"status {resp.status}")
+        n += 1
+    return n
+
+
+def throughput(port: int, path: str, query: str, accept: str, conns: int, seconds: float) -> float:
+    with multiprocessing.Pool(conns) as pool:
+        counts = pool.map(_client, [(port, path, query, accept, seconds)] * conns)
+    return sum(counts) / seconds
+
+
+def pool_overhead(n: int = 500) -> tuple[float, float]:
+    from kgpub.query_pool import QueryPool
+    from kgpub.rendering import results as rf
+    from kgpub.sparql import parse_request
+    from kgpub.web.sparql import load_store
+
+    store = load_store(ROOT / "data", BASE)
+    pool = QueryPool(store, size=1, cache_entries=0, base_iri=BASE)
+    pool.start()
+    query = QUERIES["join (goals, owners, labels)"]
+    req = parse_request("GET", None, {"query": [query]}, {}, b"")
+    assert req is not None
+    for _ in range(20):
+        pool.run(req, rf.SRJ)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        pool.run(req, rf.SRJ)
+    via_pool = (time.perf_counter() - t0) / n
+    t0 = time.perf_counter()
+    for _ in range(n):
+        rf.render(store.query(query, use_default_graph_as_union=True), rf.SRJ, 100_000)
+    direct = (time.perf_counter() - t0) / n
+    pool.close()
+    return via_pool, direct
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--gunicorn-workers", type=int, default=2)
+    args = parser.parse_args()
+
+    via_pool, direct = pool_overhead()
+    print(
+        f"pool round trip (join query, JSON): {via_pool * 1e3:.3f} ms; direct pyoxigraph + "
+        f"serialisation: {direct * 1e3:.3f} ms; overhead {(via_pool - direct) * 1e3:.3f} ms/query"
+    )
+
+    tmp = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    servers: dict[str, tuple[int, str]] = {}
+    try:
+        from kgpub.web.sparql import load_store
+
+        store = load_store(ROOT / "data", BASE)
+        nq = tmp / "data.nq"
+        store.dump(str(nq), format=__import__("pyoxigraph").RdfFormat.N_QUADS)
+        oxi = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        subprocess.run(
+            [oxi, "load", "--location", str(tmp / "oxi"), "--file", str(nq)],
+            check=True,
+            capture_output=True,
+        )
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                oxi,
+                "serve-read-only",
+                "--location",
+                str(tmp / "oxi"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        wait_until_up(port, "/query", proc)
+        servers["oxigraph server"] = (port, "/query")
+
+        for label, cache in (("kgpub (cache)", "512"), ("kgpub (no cache)", "0")):
+            port = free_port()
+            env = dict(
+                os.environ,
+                KGPUB_DATA_DIR=str(ROOT / "data"),
+                KGPUB_QUERY_CACHE_ENTRIES=cache,
+                KGPUB_QUERY_WORKERS="4",
+            )
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(args.gunicorn_workers),
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    "4",
+                    "kgpub.web.sparql:create_sparql_app()",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            procs.append(proc)
+            wait_until_up(port, "/sparql", proc)
+            servers[label] = (port, "/sparql")
+
+        print(
+            f"\n{args.connections} connections, {args.seconds:g} s per query, "
+            f"{len(store)} quads, {os.cpu_count()} CPUs (clients share them)\n"
+        )
+        names = list(servers)
+        print(f"{'query':32}" + "".join(f"{n:>20}" for n in names) + "   kgpub/oxigraph")
+        for qname, query in QUERIES.items():
+            accept = ACCEPT.get(qname, "application/sparql-results+json")
+            rates = {
+                n: throughput(p, path, query, accept, args.connections, args.seconds)
+                for n, (p, path) in servers.items()
+            }
+            ox = rates["oxigraph server"]
+            ratios = " ".join(f"{rates[n] / ox:.2f}x" for n in names if n.startswith("kgpub"))
+            print(f"{qname:32}" + "".join(f"{rates[n]:>18.0f}/s" for n in names) + "   " + ratios)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
