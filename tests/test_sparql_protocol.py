@@ -8,6 +8,7 @@ import io
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -449,3 +450,60 @@ def test_memory_hungry_query_kills_only_its_worker(store: pyoxigraph.Store) -> N
         assert r.status_code == 500 and b"more memory" in r.data
         r = client.get("/sparql", query_string={"query": "ASK {}"})
         assert r.status_code == 200
+
+
+class SwappingStore:
+    """Like the embedded store: publishing swaps the underlying pyoxigraph object."""
+
+    def __init__(self, store: pyoxigraph.Store) -> None:
+        self._store = store
+
+
+def test_new_snapshot_is_seen_and_cache_invalidated(store: pyoxigraph.Store) -> None:
+    holder = SwappingStore(store)
+    app = create_sparql_app(settings(), holder)
+    try:
+        client = app.test_client()
+        r = client.get("/sparql", query_string={"query": COUNT})
+        assert count_of(r.get_json(force=True)) == len(store)
+        r = client.get("/sparql", query_string={"query": COUNT})  # now cached
+        assert count_of(r.get_json(force=True)) == len(store)
+        fresh = pyoxigraph.Store()
+        fresh.add(
+            pyoxigraph.Quad(
+                pyoxigraph.NamedNode("http://example.org/s"),
+                pyoxigraph.NamedNode("http://example.org/p"),
+                pyoxigraph.Literal("o"),
+                pyoxigraph.NamedNode("http://example.org/g"),
+            )
+        )
+        holder._store = fresh
+        r = client.get("/sparql", query_string={"query": COUNT})
+        assert count_of(r.get_json(force=True)) == 1
+    finally:
+        app.extensions[EXTENSION].pool.close()
+
+
+def test_busy_endpoint_answers_503_not_hang(store: pyoxigraph.Store) -> None:
+    app = create_sparql_app(settings(query_timeout=1.5, query_workers=1), store)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    results: list[int] = []
+
+    def run() -> None:
+        client = app.test_client()
+        results.append(client.get("/sparql", query_string={"query": slow}).status_code)
+
+    try:
+        first = threading.Thread(target=run)
+        first.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+        first.join()
+        # the only worker was busy: the second query waited at most the limit and got its
+        # turn once the slow one was cut (or a clear 503) - it never hangs
+        assert r.status_code in (200, 503)
+        assert time.monotonic() - started < 3.0
+        assert results == [503]
+    finally:
+        app.extensions[EXTENSION].pool.close()

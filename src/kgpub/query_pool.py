@@ -248,7 +248,8 @@ class QueryPool:
                 parent_end.close()
                 os.close(ready_r)
                 isolated = False
-                if self.isolate_network:
+                # only an embedded store can do without the network (a remote one needs it)
+                if self.isolate_network and isinstance(self._current_snapshot(), pyoxigraph.Store):
                     isolated = _drop_network()
                 os.write(ready_w, b"1" if isolated else b"0")
                 os.close(ready_w)
