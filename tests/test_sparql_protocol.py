@@ -507,3 +507,29 @@ def test_busy_endpoint_answers_503_not_hang(store: pyoxigraph.Store) -> None:
         assert results == [503]
     finally:
         app.extensions[EXTENSION].pool.close()
+
+
+def test_query_processes_hold_no_server_sockets(store: pyoxigraph.Store) -> None:
+    import os
+    import stat
+
+    from kgpub.query_pool import QueryPool
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    pool = QueryPool(store, size=1)
+    try:
+        pool.start()
+        zygote = pool._zygote_pid
+        sockets = []
+        for name in os.listdir(f"/proc/{zygote}/fd"):
+            try:
+                if stat.S_ISSOCK(os.stat(f"/proc/{zygote}/fd/{name}").st_mode):
+                    sockets.append(name)
+            except OSError:
+                pass
+        assert len(sockets) == 1  # only its control socket
+    finally:
+        pool.close()
+        listener.close()

@@ -30,6 +30,7 @@ import pickle
 import resource
 import signal
 import socket
+import stat
 import struct
 import threading
 import time
@@ -86,6 +87,26 @@ def _drop_network() -> bool:
         return int(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)) == 0
     except Exception:  # pragma: no cover - no libc / not Linux
         return False
+
+
+def _close_inherited_sockets(keep: set[int]) -> None:
+    """Close the server's sockets in a forked child (listeners, client connections).
+
+    A copy held by the zygote would keep a client connection open after the server closed
+    it, and keep the port bound. Files (an on-disk store) stay open.
+    """
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # pragma: no cover - no /proc
+        return
+    for fd in fds:
+        if fd in keep or fd < 3:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
 
 
 def _vm_size() -> int:
@@ -247,6 +268,7 @@ class QueryPool:
             try:
                 parent_end.close()
                 os.close(ready_r)
+                _close_inherited_sockets(keep={child_end.fileno()})
                 isolated = False
                 # only an embedded store can do without the network (a remote one needs it)
                 if self.isolate_network and isinstance(self._current_snapshot(), pyoxigraph.Store):
