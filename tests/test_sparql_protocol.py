@@ -541,3 +541,22 @@ def test_query_processes_hold_no_server_sockets(store: pyoxigraph.Store) -> None
     finally:
         pool.close()
         listener.close()
+
+
+def test_w3c_service_description_tests(client: FlaskClient) -> None:
+    """The three W3C service-description tests: GET returns RDF (with no Accept at all),
+    it has an sd:endpoint triple matching the endpoint, and it uses the SD vocabulary."""
+    r = client.get("/sparql", headers={"Accept": ""})
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=r.data, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    (service,) = graph.subjects(rdflib.RDF.type, sd.Service)
+    assert (service, sd.endpoint, rdflib.URIRef("http://localhost/sparql")) in graph
+    dataset = graph.value(service, sd.defaultDataset)
+    assert (dataset, rdflib.RDF.type, sd.Dataset) in graph
+    assert (graph.value(dataset, sd.defaultGraph), rdflib.RDF.type, sd.Graph) in graph
+    for named in graph.objects(dataset, sd.namedGraph):
+        assert (named, rdflib.RDF.type, sd.NamedGraph) in graph
+        assert isinstance(graph.value(named, sd.name), rdflib.URIRef)
+    formats = set(graph.objects(service, sd.resultFormat))
+    assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in formats
