@@ -560,3 +560,15 @@ def test_w3c_service_description_tests(client: FlaskClient) -> None:
         assert isinstance(graph.value(named, sd.name), rdflib.URIRef)
     formats = set(graph.objects(service, sd.resultFormat))
     assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in formats
+
+
+def test_browser_sees_errors_on_the_query_page(client: FlaskClient) -> None:
+    r = client.get(
+        "/sparql",
+        query_string={"query": "SELECT * WHERE { ?s ?p }"},
+        headers={"Accept": "text/html,*/*;q=0.8"},
+    )
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    page = r.data.decode()
+    assert 'class="error"' in page and "Malformed query" in page
+    assert "SELECT * WHERE { ?s ?p }" in page  # the query stays in the editor
