@@ -201,6 +201,10 @@ def main() -> None:
             wait_until_up(port, "/sparql", proc)
             servers[label] = (port, "/sparql")
 
+        import importlib.util
+
+        if importlib.util.find_spec("rdflib_endpoint") is None:
+            print("rdflib-endpoint is not installed: left out of the comparison")
         print(
             f"\n{args.connections} connections, {args.seconds:g} s per query, "
             f"{len(store)} quads, {os.cpu_count()} CPUs (clients share them)\n"
