@@ -1,0 +1,73 @@
+"""Content negotiation, pure: an Accept header (and an optional file suffix) to a Format.
+
+Parsing is werkzeug's (q-values, wildcards, specificity); a malformed header never raises
+anything but :class:`NotAcceptable`.
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from kgpub.errors import NotAcceptable, NotFound
+from kgpub.formats import DOCUMENT_FORMATS, Format, from_extension
+
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+
+
+def _media_types(offers: tuple[Format, ...]) -> list[tuple[str, Format]]:
+    pairs: list[tuple[str, Format]] = []
+    for fmt in offers:
+        pairs.append((fmt.media_type, fmt))
+        pairs.extend((alias, fmt) for alias in fmt.aliases)
+    return pairs
+
+
+def negotiate(
+    accept: str | None,
+    suffix: str | None = None,
+    offers: tuple[Format, ...] = DOCUMENT_FORMATS,
+) -> Format:
+    """The format to answer with.
+
+    ``suffix`` (an extension such as ``"ttl"``) wins over Accept; an unknown suffix is a
+    :class:`NotFound` (the document with that name does not exist). No or empty Accept gives
+    the first offer. Raises :class:`NotAcceptable` when nothing offered fits.
+    """
+    if suffix:
+        fmt = from_extension(suffix, offers)
+        if fmt is None:
+            raise NotFound(f"no document with the suffix .{suffix}")
+        return fmt
+    if accept is None or not accept.strip():
+        return offers[0]
+    try:
+        parsed = parse_accept_header(accept, MIMEAccept)
+        pairs = _media_types(offers)
+        best = parsed.best_match([mt for mt, _ in pairs])
+    except Exception:  # werkzeug is lenient; this is belt and braces against odd input
+        best = None
+    if best is None:
+        raise NotAcceptable([fmt.media_type for fmt in offers])
+    for mt, fmt in pairs:
+        if mt == best:
+            return fmt
+    raise NotAcceptable([fmt.media_type for fmt in offers])  # pragma: no cover
+
+
+def negotiate_language(
+    accept_language: str | None,
+    explicit: str | None = None,
+    offers: tuple[str, ...] = LANGUAGES,
+) -> str:
+    """The page language: ``explicit`` (``?lang=``) if offered, else Accept-Language, else sv."""
+    if explicit and explicit in offers:
+        return explicit
+    if accept_language:
+        try:
+            best = parse_accept_header(accept_language, LanguageAccept).best_match(offers)
+        except Exception:
+            best = None
+        if best:
+            return best
+    return offers[0]

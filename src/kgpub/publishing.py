@@ -1,0 +1,126 @@
+"""Load → validate → swap into the store; the last good snapshot stays published on failure."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph
+
+from kgpub.store.base import Store
+from kgpub.store.embedded import EmbeddedStore
+
+if TYPE_CHECKING:
+    from kgpub.config import Settings
+
+
+@dataclass(frozen=True)
+class Published:
+    """What is being served now."""
+
+    digest: str
+    loaded_at: datetime
+    snapshot: Any
+    quads: int
+
+    @property
+    def etag(self) -> str:
+        return self.digest[:32]
+
+
+def _graph_quads(graph: Any, graph_iri: str | None) -> Iterator[pyoxigraph.Quad]:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    g = pyoxigraph.NamedNode(graph_iri) if graph_iri else pyoxigraph.DefaultGraph()
+    for q in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
+        yield pyoxigraph.Quad(q.subject, q.predicate, q.object, g)
+
+
+def snapshot_quads(snapshot: Any, base_iri: str) -> Iterator[pyoxigraph.Quad]:
+    """Every quad to publish: the data's named graphs, the ontology and the shapes."""
+    if hasattr(snapshot, "quads"):
+        yield from snapshot.quads()
+        return
+    nquads = snapshot.data.serialize(format="nquads", encoding="utf-8")
+    yield from pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    yield from _graph_quads(snapshot.ontology, base_iri + "ontology")
+    if snapshot.shapes is not None:
+        yield from _graph_quads(snapshot.shapes, base_iri + "shapes")
+
+
+def make_store(settings: Settings) -> Store:
+    kind = getattr(settings, "store", "memory") or "memory"
+    if kind == "memory":
+        return EmbeddedStore()
+    if kind == "disk":
+        return EmbeddedStore(settings.resolve(settings.store_path or "var/store"))
+    raise NotImplementedError(f"store {kind!r} is not available in this build")
+
+
+class Publisher:
+    """Holds the store and the snapshot it serves."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store | None = None,
+        load: Callable[[Settings], Any] | None = None,
+        validate: Callable[[Any], Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store: Store = store if store is not None else make_store(settings)
+        self._load = load
+        self._validate = validate
+        self._lock = threading.Lock()
+        self.current: Published | None = None
+        self.listeners: list[Callable[[Published], None]] = []
+
+    def publish(self) -> Any:
+        """Load and validate; swap in if it conforms. Returns the validation report.
+
+        Raises ``ValidationFailed`` (with the report) when the data does not conform; the
+        previously published snapshot, if any, stays in the store.
+        """
+        from kgpub.errors import ValidationFailed
+
+        load = self._load
+        validate = self._validate
+        if load is None:
+            from kgpub.loading import load_snapshot
+
+            load = load_snapshot
+        if validate is None:
+            from kgpub.validation import validate as default_validate
+
+            validate = default_validate
+        snapshot = load(self.settings)
+        report = validate(snapshot)
+        if not report.conforms:
+            raise ValidationFailed(report)
+        self.swap(snapshot)
+        return report
+
+    def swap(self, snapshot: Any) -> Published:
+        base = str(self.settings.base_iri)
+        with self._lock:
+            self.store.replace(snapshot_quads(snapshot, base))
+            loaded_at = getattr(snapshot, "loaded_at", None) or datetime.now(UTC)
+            published = Published(
+                digest=str(snapshot.digest),
+                loaded_at=loaded_at.replace(microsecond=0),
+                snapshot=snapshot,
+                quads=self.store.count(),
+            )
+            self.current = published
+        for listener in self.listeners:
+            listener(published)
+        return published
+
+    def require(self) -> Published:
+        if self.current is None:
+            from kgpub.errors import StoreUnavailable
+
+            raise StoreUnavailable("no data has been published yet")
+        return self.current

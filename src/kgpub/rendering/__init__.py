@@ -1,0 +1,1 @@
+"""Turning descriptions into bytes: RDF serialisations and HTML pages."""

@@ -1,0 +1,337 @@
+"""Every document the site serves, as bytes, cached per snapshot (no web framework here)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyoxigraph as ox
+
+from kgpub import catalog
+from kgpub.errors import NotFound
+from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, Format
+from kgpub.publishing import Publisher
+from kgpub.rendering import rdf
+from kgpub.rendering.html import HtmlRenderer, PageContext
+from kgpub.resources import (
+    RDF_TYPE,
+    Description,
+    Index,
+    LRUCache,
+    describe,
+    graph_triples,
+    labels_for,
+    municipality_view,
+    owner_chain,
+)
+
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SH = "http://www.w3.org/ns/shacl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    content_type: str
+
+
+class Site:
+    """Renders documents from the publisher's current snapshot; caches bytes per snapshot."""
+
+    def __init__(self, publisher: Publisher, cache_size: int = 4096) -> None:
+        self.publisher = publisher
+        self.base = str(publisher.settings.base_iri)
+        self.kgpub = self.base + "ontology#"
+        self.html = HtmlRenderer()
+        self.cache: LRUCache[tuple[Any, ...], Rendered] = LRUCache(cache_size)
+        self._vocab: dict[str, tuple[str, dict[str, dict[str, str]]]] = {}
+
+    # -- helpers -------------------------------------------------------------------------
+    @property
+    def digest(self) -> str:
+        return self.publisher.require().digest
+
+    @property
+    def loaded_at(self) -> datetime:
+        return self.publisher.require().loaded_at
+
+    def _cached(self, key: tuple[Any, ...], make: Any) -> Rendered:
+        result: Rendered = self.cache.get_or_create((self.digest, *key), make)
+        return result
+
+    def vocab_labels(self) -> dict[str, dict[str, str]]:
+        """Labels of the ontology's terms (used for property names on every page)."""
+        digest = self.digest
+        cached = self._vocab.get("v")
+        if cached and cached[0] == digest:
+            return cached[1]
+        idx = Index(graph_triples(self.publisher.store, self.base + "ontology"))
+        self._vocab["v"] = (digest, idx.labels)
+        return idx.labels
+
+    def context(
+        self, lang: str, host_url: str, path: str, fmt_path: str | None = None
+    ) -> PageContext:
+        ctx = PageContext(self.base, host_url, lang, path, labels=dict(self.vocab_labels()))
+        if fmt_path is not None:
+            ctx.alternates = [(f, f"{fmt_path}.{f.extension}") for f in DOCUMENT_FORMATS]
+        return ctx
+
+    def _rdf(self, triples: list[ox.Triple], fmt: Format) -> Rendered:
+        return Rendered(rdf.serialize(triples, fmt, self.base), fmt.content_type)
+
+    def _page(self, template: str, ctx: PageContext, **data: Any) -> Rendered:
+        return Rendered(self.html.render(template, ctx, **data).encode(), HTML.content_type)
+
+    def jsonld(self, triples: list[ox.Triple]) -> str:
+        text = rdf.serialize(triples, JSON_LD, self.base).decode()
+        # safe inside <script>: no "</" can close the element
+        return text.replace("</", "<\\/")
+
+    # -- resource documents ------------------------------------------------------------
+    def describe(self, path: str) -> Description:
+        iri = self.base + "id/" + path
+        desc = describe(self.publisher.store, iri)
+        if not desc.exists:
+            raise NotFound(f"nothing is known about {iri}")
+        return desc
+
+    def resource(self, path: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+        key = ("doc", path, fmt.name, lang if fmt is HTML else "", host_url if fmt is HTML else "")
+        return self._cached(key, lambda: self._resource(path, fmt, lang, host_url))
+
+    def _resource(self, path: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+        desc = self.describe(path)
+        if fmt is not HTML:
+            return self._rdf(desc.triples, fmt)
+        ctx = self.context(lang, host_url, f"/doc/{path}", f"/doc/{path}")
+        ctx.labels.update(desc.labels)
+        store = self.publisher.store
+        owners = owner_chain(store, desc.iri, self.kgpub)
+        ctx.labels.update(labels_for(store, owners))
+        muni = None
+        if self.kgpub + "Municipality" in desc.types.get(desc.iri, []):
+            muni = municipality_view(store, desc.iri, self.kgpub)
+            if muni is not None:
+                for k, v in muni.index.labels.items():
+                    ctx.labels.setdefault(k, v)
+        props = sorted(desc.outgoing.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
+        incoming: dict[str, list[str]] = defaultdict(list)
+        for s, p in desc.incoming:
+            incoming[p].append(s)
+        return self._page(
+            "municipality.html" if muni is not None else "resource.html",
+            ctx,
+            desc=desc,
+            iri=desc.iri,
+            title=ctx.label(desc.iri),
+            types=[t for t in desc.types.get(desc.iri, [])],
+            props=props,
+            incoming=sorted(incoming.items()),
+            owners=[o for o in owners if o != desc.iri],
+            muni=muni,
+            jsonld=self.jsonld(desc.triples),
+        )
+
+    # -- ontology and shapes -----------------------------------------------------------
+    def ontology(self, fmt: Format, lang: str, host_url: str) -> Rendered:
+        return self._cached(
+            ("ontology", fmt.name, lang, host_url), lambda: self._ontology(fmt, lang, host_url)
+        )
+
+    def _ontology(self, fmt: Format, lang: str, host_url: str) -> Rendered:
+        store = self.publisher.store
+        triples = graph_triples(store, self.base + "ontology")
+        if fmt is not HTML:
+            return self._rdf(triples, fmt)
+        idx = Index(triples)
+        shapes = Index(graph_triples(store, self.base + "shapes"))
+        used_by: dict[str, set[str]] = defaultdict(set)
+        for s, po in shapes.spo.items():
+            for key in (SH + "targetClass", SH + "path", SH + "class"):
+                for o in po.get(key, []):
+                    if isinstance(o, ox.NamedNode):
+                        owner = s
+                        if key == SH + "path":  # the node shape holding this property shape
+                            owner = next(iter(shapes.subjects(SH + "property", s)), s)
+                        used_by[o.value].add(owner)
+        ctx = self.context(lang, host_url, "/ontology", "/ontology")
+        ctx.labels.update(idx.labels)
+        ctx.labels.update(shapes.labels)
+        classes = sorted(t for t in idx.of_type(OWL + "Class") if t.startswith(self.kgpub))
+        props = sorted(
+            s
+            for s in idx.spo
+            if s.startswith(self.kgpub)
+            and {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF_TYPE[:-4] + "Property"}
+            & set(idx.iris(s, RDF_TYPE))
+        )
+        others = sorted(
+            s for s in idx.spo if s.startswith(self.kgpub) and s not in classes and s not in props
+        )
+        return self._page(
+            "ontology.html",
+            ctx,
+            idx=idx,
+            classes=classes,
+            props=props,
+            others=others,
+            used_by=used_by,
+            kgpub=self.kgpub,
+            title=ctx.t("ontology"),
+            jsonld=self.jsonld(triples),
+        )
+
+    def shapes(self, fmt: Format, lang: str, host_url: str) -> Rendered:
+        return self._cached(
+            ("shapes", fmt.name, lang, host_url), lambda: self._shapes(fmt, lang, host_url)
+        )
+
+    def _shapes(self, fmt: Format, lang: str, host_url: str) -> Rendered:
+        triples = graph_triples(self.publisher.store, self.base + "shapes")
+        if fmt is not HTML:
+            return self._rdf(triples, fmt)
+        idx = Index(triples)
+        ctx = self.context(lang, host_url, "/shapes", "/shapes")
+        ctx.labels.update(idx.labels)
+        node_shapes = sorted(s for s in idx.of_type(SH + "NodeShape"))
+        return self._page(
+            "shapes.html",
+            ctx,
+            idx=idx,
+            node_shapes=node_shapes,
+            SH=SH,
+            title=ctx.t("shapes"),
+            jsonld=self.jsonld(triples),
+        )
+
+    # -- dataset, dumps, home, sitemap ------------------------------------------------
+    def dataset_triples(self) -> list[ox.Triple]:
+        s = self.publisher.settings
+        return catalog.dataset_description(
+            self.publisher.store,
+            self.base,
+            self.loaded_at,
+            str(getattr(s, "publisher_name", "kgpub")),
+            getattr(s, "publisher_email", None),
+        )
+
+    def dataset(self, fmt: Format, lang: str, host_url: str) -> Rendered:
+        return self._cached(
+            ("dataset", fmt.name, lang, host_url), lambda: self._dataset(fmt, lang, host_url)
+        )
+
+    def _dataset(self, fmt: Format, lang: str, host_url: str) -> Rendered:
+        triples = self.dataset_triples()
+        if fmt is not HTML:
+            return self._rdf(triples, fmt)
+        desc = Description(self.base + "dataset", triples)
+        from kgpub.resources import build_description
+
+        desc = build_description(self.base + "dataset", triples)
+        ctx = self.context(lang, host_url, "/dataset", "/dataset")
+        ctx.labels.update(desc.labels)
+        props = sorted(desc.outgoing.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
+        return self._page(
+            "resource.html",
+            ctx,
+            desc=desc,
+            iri=desc.iri,
+            title=ctx.t("dataset"),
+            types=desc.types.get(desc.iri, []),
+            props=props,
+            incoming=[],
+            owners=[],
+            muni=None,
+            jsonld=self.jsonld(triples),
+        )
+
+    def dump(self, name: str) -> Rendered:
+        dump = catalog.dump_named(name)
+        if dump is None:
+            raise NotFound(f"no dump called {name}")
+        ctype = (
+            "application/gzip"
+            if dump.gzip
+            else dump.media_type
+            + ("; charset=utf-8" if dump.media_type.startswith("text/") else "")
+        )
+        return self._cached(
+            ("dump", name), lambda: Rendered(catalog.dump_bytes(self.publisher.store, dump), ctype)
+        )
+
+    def dumps_index(self, lang: str, host_url: str) -> Rendered:
+        def make() -> Rendered:
+            ctx = self.context(lang, host_url, "/dumps/")
+            sizes = {d.name: len(self.dump(d.name).body) for d in catalog.DUMPS}
+            return self._page(
+                "dumps.html", ctx, dumps=catalog.DUMPS, sizes=sizes, title=ctx.t("dumps")
+            )
+
+        return self._cached(("dumps-index", lang, host_url), make)
+
+    def home(self, lang: str, host_url: str) -> Rendered:
+        return self._cached(("home", lang, host_url), lambda: self._home(lang, host_url))
+
+    def _home(self, lang: str, host_url: str) -> Rendered:
+        store = self.publisher.store
+        munis = [
+            r["m"].value
+            for r in store.select(
+                f"SELECT DISTINCT ?m WHERE {{ GRAPH ?g {{ ?m a <{self.kgpub}Municipality> }} }}"
+                " ORDER BY ?m"
+            )
+        ]
+        schemes = [
+            r["s"].value
+            for r in store.select(
+                f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s a <{SKOS}ConceptScheme> "
+                f"FILTER NOT EXISTS {{ ?s <{self.kgpub}owner> ?o }} }} }} ORDER BY ?s"
+            )
+        ]
+        ctx = self.context(lang, host_url, "/")
+        ctx.labels.update(labels_for(store, munis + schemes))
+        pub = self.publisher.require()
+        return self._page(
+            "home.html",
+            ctx,
+            municipalities=munis,
+            schemes=schemes,
+            quads=pub.quads,
+            loaded_at=pub.loaded_at,
+            title=ctx.t("site"),
+        )
+
+    def not_found(self, lang: str, host_url: str, path: str) -> bytes:
+        ctx = self.context(lang, host_url, path)
+        return self.html.render(
+            "error.html", ctx, title=ctx.t("not_found"), message=ctx.t("not_found_text")
+        ).encode()
+
+    def sitemap(self, host_url: str) -> Rendered:
+        def make() -> Rendered:
+            paths = catalog.sitemap_paths(self.publisher.store, self.base)
+            lastmod = self.loaded_at.strftime("%Y-%m-%d")
+            from xml.sax.saxutils import escape
+
+            urls = "".join(
+                f"<url><loc>{escape(host_url + p)}</loc><lastmod>{lastmod}</lastmod></url>"
+                for p in paths
+            )
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"{urls}</urlset>\n"
+            )
+            return Rendered(body.encode(), "application/xml; charset=utf-8")
+
+        return self._cached(("sitemap", host_url), make)
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,383 @@
+"""What a resource document holds, read from the store with SPARQL (so a remote store works).
+
+A description is: the resource's outgoing triples, the closure over blank nodes it points to
+(two levels deep, which covers every shape kgpub publishes), the labels and types of the
+resources it links to, and the incoming links with their subjects' labels.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import pyoxigraph
+
+from kgpub.store.base import Store
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+DCT_TITLE = "http://purl.org/dc/terms/title"
+LABEL_PREDICATES = (SKOS_PREF, RDFS_LABEL, DCT_TITLE)
+
+Node = pyoxigraph.NamedNode | pyoxigraph.BlankNode
+Obj = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+
+
+def _iri(value: str) -> str:
+    """``<value>`` for a SPARQL query; pyoxigraph rejects anything that is not an IRI."""
+    return str(pyoxigraph.NamedNode(value))
+
+
+def description_query(iri: str) -> str:
+    r = _iri(iri)
+    labels = "VALUES ?lp { rdfs:label skos:prefLabel dcterms:title rdf:type }"
+    return f"""
+CONSTRUCT {{
+  {r} ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o ?lp ?ol . ?s ?ip {r} . ?s ?slp ?sl .
+}} WHERE {{
+  {{ GRAPH ?g {{ {r} ?p ?o }} }}
+  UNION {{ GRAPH ?g {{ {r} ?p ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }}
+  UNION {{ GRAPH ?g {{ {r} ?p ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 .
+                      FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 }} }}
+  UNION {{ GRAPH ?g {{ {r} ?p ?o }} FILTER(isIRI(?o)) GRAPH ?g2 {{ ?o ?lp ?ol }} {labels} }}
+  UNION {{ GRAPH ?g {{ ?s ?ip {r} }} }}
+  UNION {{ GRAPH ?g {{ ?s ?ip {r} }} FILTER(isIRI(?s))
+           GRAPH ?g2 {{ ?s ?slp ?sl }} VALUES ?slp {{ rdfs:label skos:prefLabel dcterms:title }} }}
+}}"""
+
+
+@dataclass
+class Description:
+    """A resource document's content, plus indexes the HTML rendering uses."""
+
+    iri: str
+    triples: list[pyoxigraph.Triple]
+    outgoing: dict[str, list[Obj]] = field(default_factory=dict)
+    incoming: list[tuple[str, str]] = field(default_factory=list)  # (subject, predicate)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # iri -> lang -> label
+    types: dict[str, list[str]] = field(default_factory=dict)  # iri -> type IRIs
+    blank: dict[str, dict[str, list[Obj]]] = field(default_factory=dict)
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.outgoing) or bool(self.incoming)
+
+    def label(self, iri: str, lang: str) -> str | None:
+        return pick_label(self.labels.get(iri, {}), lang)
+
+
+def pick_label(by_lang: dict[str, str], lang: str) -> str | None:
+    """The label in ``lang``, else Swedish, else English, else untagged, else any."""
+    for key in (lang, "sv", "en", ""):
+        if key in by_lang:
+            return by_lang[key]
+    return next(iter(by_lang.values()), None)
+
+
+def add_label(labels: dict[str, dict[str, str]], triple: pyoxigraph.Triple) -> None:
+    if triple.predicate.value not in LABEL_PREDICATES:
+        return
+    obj = triple.object
+    if not isinstance(obj, pyoxigraph.Literal) or not isinstance(
+        triple.subject, pyoxigraph.NamedNode
+    ):
+        return
+    by_lang = labels.setdefault(triple.subject.value, {})
+    lang = obj.language or ""
+    # skos:prefLabel beats rdfs:label beats dcterms:title within a language
+    if lang not in by_lang or triple.predicate.value == SKOS_PREF:
+        by_lang[lang] = obj.value
+
+
+def build_description(iri: str, triples: Iterable[pyoxigraph.Triple]) -> Description:
+    unique = sorted(set(triples), key=str)
+    desc = Description(iri=iri, triples=unique)
+    outgoing: dict[str, list[Obj]] = defaultdict(list)
+    blank: dict[str, dict[str, list[Obj]]] = defaultdict(lambda: defaultdict(list))
+    for t in unique:
+        s, p, o = t.subject, t.predicate.value, t.object
+        if isinstance(s, pyoxigraph.NamedNode) and s.value == iri:
+            if isinstance(o, pyoxigraph.Triple):
+                continue
+            outgoing[p].append(o)
+        elif isinstance(s, pyoxigraph.BlankNode) and not isinstance(o, pyoxigraph.Triple):
+            blank[s.value][p].append(o)
+        if (
+            isinstance(o, pyoxigraph.NamedNode)
+            and o.value == iri
+            and isinstance(s, pyoxigraph.NamedNode)
+        ):
+            desc.incoming.append((s.value, p))
+        if (
+            p == RDF_TYPE
+            and isinstance(s, pyoxigraph.NamedNode)
+            and isinstance(o, pyoxigraph.NamedNode)
+        ):
+            desc.types.setdefault(s.value, []).append(o.value)
+        add_label(desc.labels, t)
+    desc.outgoing = dict(outgoing)
+    desc.blank = {k: dict(v) for k, v in blank.items()}
+    return desc
+
+
+def describe(store: Store, iri: str) -> Description:
+    """The description of ``iri`` as the store holds it now."""
+    return build_description(iri, store.construct(description_query(iri)))
+
+
+def graph_of(store: Store, iri: str) -> list[str]:
+    """Named graphs that state something about ``iri``."""
+    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {_iri(iri)} ?p ?o }} }}")
+    return sorted(r["g"].value for r in rows if "g" in r)
+
+
+def graph_triples(store: Store, graph: str) -> list[pyoxigraph.Triple]:
+    g = _iri(graph)
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
+
+
+def labels_for(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Labels of many IRIs in one query."""
+    values = " ".join(_iri(i) for i in sorted(set(iris)))
+    if not values:
+        return {}
+    triples = store.construct(
+        "CONSTRUCT { ?s ?p ?l } WHERE { VALUES ?s { " + values + " } "
+        "VALUES ?p { rdfs:label skos:prefLabel dcterms:title } GRAPH ?g { ?s ?p ?l } }"
+    )
+    labels: dict[str, dict[str, str]] = {}
+    for t in triples:
+        add_label(labels, t)
+    return labels
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class LRUCache(Generic[K, V]):
+    """A bounded, thread-safe least-recently-used cache."""
+
+    def __init__(self, maxsize: int = 2048) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_create(self, key: K, create: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+            self.misses += 1
+        value = create()
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+# --- municipality page ------------------------------------------------------------------
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+ORG = "http://www.w3.org/ns/org#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SCHEMA_POSITION = "https://schema.org/position"
+MATCH_PREDICATES = (
+    SKOS + "exactMatch",
+    SKOS + "closeMatch",
+    SKOS + "relatedMatch",
+    SKOS + "broadMatch",
+    SKOS + "narrowMatch",
+)
+
+
+class Index:
+    """subject -> predicate -> objects, over a list of triples."""
+
+    def __init__(self, triples: Iterable[pyoxigraph.Triple]) -> None:
+        self.spo: dict[str, dict[str, list[Obj]]] = defaultdict(lambda: defaultdict(list))
+        self.labels: dict[str, dict[str, str]] = {}
+        for t in triples:
+            if isinstance(t.object, pyoxigraph.Triple) or isinstance(t.subject, pyoxigraph.Triple):
+                continue
+            self.spo[t.subject.value][t.predicate.value].append(t.object)
+            add_label(self.labels, t)
+
+    def objects(self, s: str, p: str) -> list[Obj]:
+        return list(self.spo.get(s, {}).get(p, []))
+
+    def iris(self, s: str, p: str) -> list[str]:
+        return [o.value for o in self.objects(s, p) if isinstance(o, pyoxigraph.NamedNode)]
+
+    def one(self, s: str, p: str) -> Obj | None:
+        found = self.objects(s, p)
+        return found[0] if found else None
+
+    def subjects(self, p: str, o: str) -> list[str]:
+        return [
+            s
+            for s, po in self.spo.items()
+            if any(isinstance(x, pyoxigraph.NamedNode) and x.value == o for x in po.get(p, []))
+        ]
+
+    def of_type(self, t: str) -> list[str]:
+        return self.subjects(RDF_TYPE, t)
+
+    def position(self, s: str) -> tuple[int, str]:
+        pos = self.one(s, SCHEMA_POSITION)
+        try:
+            return (int(pos.value) if pos is not None else 10_000, s)
+        except ValueError:
+            return (10_000, s)
+
+    def ordered(self, items: Iterable[str]) -> list[str]:
+        return sorted(set(items), key=self.position)
+
+
+@dataclass
+class TreeNode:
+    iri: str
+    children: list[TreeNode] = field(default_factory=list)
+    matches: list[tuple[str, str]] = field(default_factory=list)  # (relation, objective)
+
+
+@dataclass
+class MunicipalityView:
+    iri: str
+    index: Index
+    vision: str | None
+    statements: list[str]
+    areas: list[str]
+    promise: str | None
+    commitments: list[str]
+    priorities: list[tuple[str, str | None, str | None]]  # iri, start, end
+    schemes: list[tuple[str, list[TreeNode]]]
+    allocations: list[str]
+    documents: list[str]
+    objectives: list[str]
+
+
+def municipality_graphs(store: Store, iri: str, kgpub_ns: str) -> list[str]:
+    rows = store.select(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {_iri(iri)} a "
+        f"{_iri(kgpub_ns + 'Municipality')} }} }}"
+    )
+    return sorted(r["g"].value for r in rows if "g" in r)
+
+
+def municipality_view(store: Store, iri: str, kgpub_ns: str) -> MunicipalityView | None:
+    """The structured content of a municipality page, or None if ``iri`` is not one."""
+    graphs = municipality_graphs(store, iri, kgpub_ns)
+    if not graphs:
+        return None
+    triples: list[pyoxigraph.Triple] = []
+    for g in graphs:
+        triples.extend(graph_triples(store, g))
+    idx = Index(triples)
+    k = kgpub_ns
+    owned = set(idx.subjects(k + "owner", iri))
+    visions = idx.iris(iri, k + "vision")
+    promises = idx.iris(iri, k + "promise")
+    vision = visions[0] if visions else None
+    promise = promises[0] if promises else None
+    statements = idx.ordered(idx.iris(vision, k + "hasStatement")) if vision else []
+    areas = idx.ordered(idx.iris(vision, k + "hasArea")) if vision else []
+    commitments = idx.ordered(idx.iris(promise, k + "hasCommitment")) if promise else []
+    prio = [
+        s
+        for s in owned
+        if {k + "StrategicPriority", k + "PriorityArea"} & set(idx.iris(s, RDF_TYPE))
+    ]
+    priorities: list[tuple[str, str | None, str | None]] = []
+    for p in idx.ordered(prio):
+        start = end = None
+        for period in idx.iris(p, DCT + "temporal"):
+            so, eo = idx.one(period, DCAT + "startDate"), idx.one(period, DCAT + "endDate")
+            start = so.value if so is not None else start
+            end = eo.value if eo is not None else end
+        priorities.append((p, start, end))
+    objectives: set[str] = set()
+    schemes: list[tuple[str, list[TreeNode]]] = []
+    for scheme in sorted(s for s in owned if SKOS + "ConceptScheme" in idx.iris(s, RDF_TYPE)):
+        members = set(idx.subjects(SKOS + "inScheme", scheme))
+        children: dict[str, set[str]] = defaultdict(set)
+        has_parent: set[str] = set()
+        for m in list(members):
+            for parent in idx.iris(m, SKOS + "broader"):
+                children[parent].add(m)
+                has_parent.add(m)
+            for child in idx.iris(m, SKOS + "narrower"):
+                children[m].add(child)
+                has_parent.add(child)
+                members.add(child)
+
+        def build(
+            node: str, seen: frozenset[str], children: dict[str, set[str]] = children
+        ) -> TreeNode:
+            tn = TreeNode(node)
+            for rel in MATCH_PREDICATES:
+                for target in idx.iris(node, rel):
+                    tn.matches.append((rel, target))
+                    objectives.add(target)
+            tn.children = [
+                build(c, seen | {node})
+                for c in idx.ordered(children.get(node, ()))
+                if c not in seen
+            ]
+            return tn
+
+        roots = [build(m, frozenset()) for m in idx.ordered(members - has_parent)]
+        schemes.append((scheme, roots))
+    allocations = idx.ordered(idx.of_type(k + "BudgetAllocation"))
+    documents = sorted(idx.of_type(FOAF + "Document"))
+    labels = labels_for(store, objectives)
+    for key, value in labels.items():
+        idx.labels.setdefault(key, value)
+    return MunicipalityView(
+        iri=iri,
+        index=idx,
+        vision=vision,
+        statements=statements,
+        areas=areas,
+        promise=promise,
+        commitments=commitments,
+        priorities=priorities,
+        schemes=schemes,
+        allocations=allocations,
+        documents=documents,
+        objectives=sorted(objectives),
+    )
+
+
+def owner_chain(store: Store, iri: str, kgpub_ns: str) -> list[str]:
+    """The owning municipality (and the path to it) for a breadcrumb: via kgpub:owner,
+    org:unitOf, skos:inScheme→owner, or the resource a blank-free parent points from."""
+    r = _iri(iri)
+    k = _iri(kgpub_ns + "owner")
+    rows = store.select(
+        f"""SELECT ?m WHERE {{
+          {{ GRAPH ?g {{ {r} {k} ?m }} }}
+          UNION {{ GRAPH ?g {{ {r} <{ORG}unitOf> ?m }} }}
+          UNION {{ GRAPH ?g {{ {r} skos:inScheme ?sch }} GRAPH ?g2 {{ ?sch {k} ?m }} }}
+          UNION {{ GRAPH ?g {{ ?parent ?p {r} . ?parent {k} ?m }} }}
+        }} LIMIT 1"""
+    )
+    return [rows[0]["m"].value] if rows and "m" in rows[0] else []

@@ -1,0 +1,93 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from flask import Flask, current_app
+from flask_compress import Compress
+from flask_cors import CORS
+
+from kgpub.publishing import Publisher
+from kgpub.rendering.pages import Site
+
+if TYPE_CHECKING:
+    from kgpub.config import Settings
+
+EXTENSION = "kgpub_site"
+COMPRESSIBLE = [
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/turtle",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-triples",
+    "application/n-quads",
+    "application/trig",
+    "application/xml",
+    "application/javascript",
+    "application/json",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+]
+
+
+def site() -> Site:
+    return cast(Site, current_app.extensions[EXTENSION])
+
+
+def create_app(
+    settings: Settings, publisher: Publisher | None = None, sparql: bool = True
+) -> Flask:
+    """Build the app over ``publisher`` (loading, validating and publishing the data from
+    ``settings`` if it has nothing published yet; raises ``ValidationFailed`` if invalid)."""
+    if publisher is None:
+        publisher = Publisher(settings)
+    if publisher.current is None:
+        publisher.publish()
+    app = Flask(
+        "kgpub",
+        static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(
+        COMPRESS_MIMETYPES=COMPRESSIBLE,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_REGISTER=True,
+        JSON_AS_ASCII=False,
+    )
+    the_site = Site(publisher)
+    app.extensions[EXTENSION] = the_site
+    app.extensions["kgpub_publisher"] = publisher
+    Compress(app)
+    open_get = {
+        "origins": "*",
+        "methods": ["GET", "HEAD", "OPTIONS"],
+        "expose_headers": ["Link", "ETag", "Last-Modified", "Vary"],
+    }
+    CORS(
+        app,
+        resources={
+            r"/doc/*": open_get,
+            r"/id/*": open_get,
+            r"/dumps/*": open_get,
+            r"/dataset*": open_get,
+            r"/ontology*": open_get,
+            r"/shapes*": open_get,
+        },
+    )
+    from kgpub.web.dataset import bp as dataset_bp
+    from kgpub.web.errors import register_errors
+    from kgpub.web.resources import bp as resources_bp
+
+    app.register_blueprint(resources_bp)
+    app.register_blueprint(dataset_bp)
+    register_errors(app)
+    if sparql:
+        from kgpub.web.sparql import register_sparql
+
+        register_sparql(app, settings, publisher.store, start=False)
+    return app

@@ -1,0 +1,112 @@
+"""Resource documents: /id/ (303) and /doc/ (negotiated), /ontology, /shapes, home."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, request
+
+from kgpub.formats import DOCUMENT_FORMATS, HTML, Format
+from kgpub.negotiation import negotiate, negotiate_language
+from kgpub.rendering.pages import Rendered
+
+bp = Blueprint("resources", __name__)
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """``"haninge.ttl"`` -> ``("haninge", "ttl")``; no dot in the last segment -> no suffix."""
+    last = path.rsplit("/", 1)[-1]
+    if "." in last:
+        stem, ext = path.rsplit(".", 1)
+        return stem, ext
+    return path, None
+
+
+def page_language() -> str:
+    return negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+
+
+def document_response(rendered: Rendered, fmt: Format, doc_path: str, negotiated: bool) -> Response:
+    """The response for a negotiable document at ``doc_path`` (without suffix)."""
+    from kgpub.web.app import site
+
+    s = site()
+    resp = Response(rendered.body, content_type=rendered.content_type)
+    vary = ["Accept"] if negotiated else []
+    if fmt is HTML and "lang" not in request.args:
+        vary.append("Accept-Language")
+    if vary:
+        resp.headers["Vary"] = ", ".join(vary)
+    resp.headers["Link"] = ", ".join(
+        f'<{doc_path}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
+        for f in DOCUMENT_FORMATS
+    )
+    lang = page_language() if fmt is HTML else ""
+    resp.set_etag(f"{s.publisher.require().etag}-{fmt.extension}-{lang}")
+    resp.last_modified = s.loaded_at
+    resp.cache_control.public = True
+    resp.cache_control.max_age = 60
+    resp.make_conditional(request)
+    return resp
+
+
+def negotiated(
+    doc_path: str, render: Callable[[Format, str], Rendered], suffix: str | None
+) -> Response:
+    fmt = negotiate(request.headers.get("Accept"), suffix, DOCUMENT_FORMATS)
+    lang = page_language()
+    return document_response(render(fmt, lang), fmt, doc_path, negotiated=suffix is None)
+
+
+@bp.get("/id/<path:path>")
+def thing(path: str) -> Response:
+    target = "/doc/" + path
+    resp = Response(status=303, headers={"Location": target})
+    resp.headers["Vary"] = "Accept"
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp
+
+
+@bp.get("/doc/<path:path>")
+def document(path: str) -> Response:
+    from kgpub.web.app import site
+
+    stem, suffix = split_suffix(path)
+    return negotiated(
+        "/doc/" + stem,
+        lambda fmt, lang: site().resource(stem, fmt, lang, request.host_url),
+        suffix,
+    )
+
+
+@bp.get("/ontology")
+@bp.get("/ontology.<ext>")
+def ontology(ext: str | None = None) -> Response:
+    from kgpub.web.app import site
+
+    return negotiated(
+        "/ontology", lambda fmt, lang: site().ontology(fmt, lang, request.host_url), ext
+    )
+
+
+@bp.get("/shapes")
+@bp.get("/shapes.<ext>")
+def shapes(ext: str | None = None) -> Response:
+    from kgpub.web.app import site
+
+    return negotiated("/shapes", lambda fmt, lang: site().shapes(fmt, lang, request.host_url), ext)
+
+
+@bp.get("/")
+def home() -> Response:
+    from kgpub.web.app import site
+
+    s = site()
+    rendered = s.home(page_language(), request.host_url)
+    resp = Response(rendered.body, content_type=rendered.content_type)
+    if "lang" not in request.args:
+        resp.headers["Vary"] = "Accept-Language"
+    resp.set_etag(f"{s.publisher.require().etag}-home-{page_language()}")
+    resp.last_modified = s.loaded_at
+    resp.make_conditional(request)
+    return resp
