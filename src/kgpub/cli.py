@@ -1,0 +1,162 @@
+"""The ``kgpub`` command line.
+
+Exit codes (all subcommands): 0 success, 1 the data does not conform to the shapes,
+2 the input cannot be used (syntax errors, bad settings, missing files, bad usage).
+User errors are printed as plain lines, never as tracebacks.
+
+Adding a subcommand: write ``_add_NAME(subparsers)`` that creates its parser and sets
+``handler=_run_NAME`` with ``set_defaults``, write ``_run_NAME(args) -> int``, and append
+``_add_NAME`` to :data:`SUBCOMMANDS`. Use :func:`_settings_from` to build the settings and
+the ``common`` parent parser for the shared options (``--config``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from kgpub import __version__
+from kgpub.config import Settings
+from kgpub.errors import KgpubError, SyntaxErrors
+from kgpub.loading import load_snapshot
+from kgpub.validation import validate
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_ERROR = 2
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """Options every subcommand accepts."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="settings file (default: kgpub.toml in the current directory, if present); "
+        "KGPUB_* environment variables override it",
+    )
+    return common
+
+
+def _settings_from(args: argparse.Namespace) -> Settings:
+    """Settings for a subcommand: ``--config`` file, then the environment."""
+    return Settings.load(config_file=args.config)
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+
+def _add_validate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        parents=[_common_options()],
+        help="check the Turtle sources' syntax and validate the data against the shapes",
+        description=(
+            "Parse the ontology, the shapes and the data files, then validate the data "
+            "against the shapes. Exit status: 0 conforms, 1 violations, 2 syntax or "
+            "settings errors."
+        ),
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        type=Path,
+        help="data files or directories to validate instead of the configured data "
+        "directory (validated together, as one graph)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="report format on standard output (default: text)",
+    )
+    parser.set_defaults(handler=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    settings = _settings_from(args)
+    try:
+        snapshot = load_snapshot(settings, list(args.paths) or None)
+    except SyntaxErrors as exc:
+        _print_syntax_errors(exc, sys.stderr)
+        if args.format == "json":
+            payload = {
+                "conforms": False,
+                "summary": _syntax_summary(exc),
+                "syntax_errors": [p.to_dict() for p in exc.problems],
+            }
+            print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return EXIT_ERROR
+    report = validate(snapshot)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.format_text(settings.root))
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _syntax_summary(exc: SyntaxErrors) -> str:
+    n = len(exc.problems)
+    files = len({p.display_path for p in exc.problems})
+    return (
+        f"{n} syntax error{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
+        "nothing was validated"
+    )
+
+
+def _print_syntax_errors(exc: SyntaxErrors, stream: TextIO) -> None:
+    for problem in exc.problems:
+        print(problem, file=stream)
+    print(_syntax_summary(exc), file=stream)
+
+
+# -- registry ---------------------------------------------------------------------------------
+
+#: One function per subcommand; each adds its parser (``serve``, ``dump``, ``load``,
+#: ``query`` are to be added here).
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _add_validate,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kgpub",
+        description="Publish municipal strategy data as validated linked open data.",
+    )
+    parser.add_argument("--version", action="version", version=f"kgpub {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (see the module docstring)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return handler(args)
+    except SyntaxErrors as exc:
+        _print_syntax_errors(exc, sys.stderr)
+        return EXIT_ERROR
+    except KgpubError as exc:
+        print(f"kgpub {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

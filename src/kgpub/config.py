@@ -1,0 +1,321 @@
+"""Settings, built once from ``kgpub.toml`` + ``KGPUB_*`` environment variables, then passed down.
+
+Precedence, lowest first: field defaults, the TOML file, environment variables, explicit
+keyword overrides (what the command line sets). Example ``kgpub.toml``::
+
+    base_iri = "https://w3id.org/kgpub/"
+    data_dir = "data"
+    shapes = ["shapes/kgpub-shapes.ttl"]
+    store = "disk"
+    store_path = "var/store"
+    port = 8080
+
+and the same from the environment: ``KGPUB_STORE=disk KGPUB_PORT=8080``; tuple-valued
+settings take a comma-separated list (``KGPUB_SHAPES=shapes/a.ttl,shapes/b.ttl``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from kgpub.errors import ConfigError
+
+CONFIG_FILE_NAME = "kgpub.toml"
+ENV_PREFIX = "KGPUB_"
+STORES = ("memory", "disk", "remote")
+INFERENCE_MODES = ("none", "rdfs", "owlrl", "both")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that varies between deployments.
+
+    Relative paths are kept as written and resolved against ``root`` by :meth:`resolve`.
+
+    Attributes:
+        root: Project root; relative paths resolve against it (made absolute on creation).
+        base_iri: Canonical base of all IRIs in the data; must end with ``/`` (or ``#``).
+            Turtle sources use relative IRIs resolved against it.
+        ontology: Turtle files of the ontology, loaded into the graph ``{base}ontology``.
+        shapes: Turtle files of the SHACL shapes, loaded into the graph ``{base}shapes``.
+        data_dir: Directory of the data sources: every ``*.ttl`` below it (recursively) is
+            one named graph ``{base}graph/{relative path without .ttl}``.
+        store: ``memory`` (embedded pyoxigraph in memory), ``disk`` (embedded, persisted
+            in ``store_path``) or ``remote`` (a SPARQL 1.1 server).
+        store_path: Directory of the on-disk embedded store (required for ``disk``).
+        remote_query_endpoint: SPARQL query endpoint URL (required for ``remote``).
+        remote_update_endpoint: SPARQL update endpoint URL (publishing to a remote store).
+        remote_timeout: Seconds to wait for the remote store before giving up.
+        host: Interface the web server binds to.
+        port: TCP port of the web server (0 lets the system choose).
+        workers: Number of web server worker processes.
+        query_timeout: Seconds a public SPARQL query may run.
+        query_max_length: Maximum length of a SPARQL query, in characters.
+        result_limit: Maximum number of rows (or triples) a query may return.
+        service_allowlist: SPARQL endpoints that federated ``SERVICE`` clauses may call;
+            empty means ``SERVICE`` is refused.
+        publisher_name: Name of the publisher in the dataset description.
+        publisher_email: Contact e-mail of the publisher in the dataset description.
+        shacl_inference: Inference pyshacl runs before validating: ``none`` (default; the
+            ontology is still mixed in so ``rdfs:subClassOf`` targets work), ``rdfs``,
+            ``owlrl`` or ``both``.
+        config_file: The TOML file these settings were read from, if any (informational;
+            not settable from a file or the environment).
+    """
+
+    root: Path
+    base_iri: str = "https://w3id.org/kgpub/"
+    ontology: tuple[Path, ...] = (Path("ontology/kgpub.ttl"),)
+    shapes: tuple[Path, ...] = (Path("shapes/kgpub-shapes.ttl"),)
+    data_dir: Path = Path("data")
+    store: str = "memory"
+    store_path: Path | None = None
+    remote_query_endpoint: str | None = None
+    remote_update_endpoint: str | None = None
+    remote_timeout: float = 10.0
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    query_timeout: float = 30.0
+    query_max_length: int = 100_000
+    result_limit: int = 100_000
+    service_allowlist: tuple[str, ...] = ()
+    publisher_name: str = "kgpub"
+    publisher_email: str | None = None
+    shacl_inference: str = "none"
+    config_file: Path | None = field(default=None, compare=False)
+
+    #: Settings that cannot come from a TOML file or the environment.
+    _INTERNAL: ClassVar[frozenset[str]] = frozenset({"config_file"})
+
+    # -- construction -------------------------------------------------------------------
+
+    def __post_init__(self) -> None:
+        hints = _field_types()
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            coerced = _coerce(value, hints[f.name], f"setting '{f.name}'")
+            if coerced is not value:
+                object.__setattr__(self, f.name, coerced)
+        object.__setattr__(self, "root", self.root.expanduser().absolute())
+        self._check()
+
+    def _check(self) -> None:
+        base = self.base_iri
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+$", base):
+            raise ConfigError(
+                f"setting 'base_iri' must be an absolute IRI such as "
+                f"'https://w3id.org/kgpub/', got {base!r}"
+            )
+        if not base.endswith(("/", "#")):
+            raise ConfigError(f"setting 'base_iri' must end with '/' (or '#'), got {base!r}")
+        if self.store not in STORES:
+            raise ConfigError(
+                f"setting 'store' must be one of {', '.join(STORES)}, got {self.store!r}"
+            )
+        if self.store == "disk" and self.store_path is None:
+            raise ConfigError("setting 'store_path' is required when store = 'disk'")
+        if self.store == "remote" and not self.remote_query_endpoint:
+            raise ConfigError("setting 'remote_query_endpoint' is required when store = 'remote'")
+        if self.shacl_inference not in INFERENCE_MODES:
+            raise ConfigError(
+                f"setting 'shacl_inference' must be one of {', '.join(INFERENCE_MODES)}, "
+                f"got {self.shacl_inference!r}"
+            )
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"setting 'port' must be between 0 and 65535, got {self.port}")
+        for name in ("workers", "query_max_length", "result_limit"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
+        for name in ("remote_timeout", "query_timeout"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"setting '{name}' must be positive, got {getattr(self, name)}")
+
+    @classmethod
+    def load(
+        cls,
+        config_file: Path | None = None,
+        env: Mapping[str, str] = os.environ,
+        root: Path | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Build settings from a TOML file, ``KGPUB_*`` environment variables and overrides.
+
+        The file is ``config_file`` if given (else ``$KGPUB_CONFIG``), otherwise
+        ``kgpub.toml`` in the root directory if it exists. The root is, in order: the
+        ``root`` argument, ``$KGPUB_ROOT``, a ``root`` key in the file (relative to the
+        file's directory), the directory of an explicitly given config file, the current
+        directory.
+
+        Raises:
+            ConfigError: unreadable or missing explicit config file, unknown key, bad value.
+        """
+        settable = cls.settable_names()
+        hints = _field_types()
+
+        if config_file is None and env.get(ENV_PREFIX + "CONFIG"):
+            config_file = Path(env[ENV_PREFIX + "CONFIG"])
+        env_root = env.get(ENV_PREFIX + "ROOT") or None
+        explicit_root = Path(root) if root is not None else Path(env_root) if env_root else None
+
+        values: dict[str, Any] = {}
+        toml_path: Path | None = None
+        file_root: Path | None = None
+        if config_file is not None:
+            toml_path = Path(config_file).expanduser().absolute()
+            if not toml_path.is_file():
+                raise ConfigError(f"config file {config_file} does not exist")
+            file_root = toml_path.parent
+        else:
+            candidate = (explicit_root or Path.cwd()) / CONFIG_FILE_NAME
+            if candidate.is_file():
+                toml_path = candidate.absolute()
+
+        if toml_path is not None:
+            data = _read_toml(toml_path)
+            for key, raw in data.items():
+                if key == "root":
+                    if not isinstance(raw, str):
+                        raise ConfigError(f"{toml_path}: setting 'root' must be a string path")
+                    file_root = toml_path.parent / raw
+                    continue
+                if key not in settable:
+                    raise ConfigError(
+                        f"{toml_path}: unknown setting '{key}' "
+                        f"(known settings: {', '.join(sorted(settable))})"
+                    )
+                values[key] = _coerce(raw, hints[key], f"{toml_path}: setting '{key}'")
+
+        for name in settable:
+            var = ENV_PREFIX + name.upper()
+            if var in env:
+                values[name] = _coerce(env[var], hints[name], f"environment variable {var}")
+
+        for key, raw in overrides.items():
+            if key not in settable:
+                raise ConfigError(f"unknown setting '{key}'")
+            values[key] = _coerce(raw, hints[key], f"setting '{key}'")
+
+        final_root = explicit_root or file_root or Path.cwd()
+        return cls(root=final_root, config_file=toml_path, **values)
+
+    @classmethod
+    def settable_names(cls) -> frozenset[str]:
+        """Names accepted in ``kgpub.toml``, as ``KGPUB_<NAME>`` and as overrides."""
+        return frozenset(
+            f.name for f in dataclasses.fields(cls) if f.name not in cls._INTERNAL | {"root"}
+        )
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def resolve(self, path: Path | str) -> Path:
+        """``path`` made absolute against :attr:`root` (absolute paths are returned as is)."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+    def data_files(self) -> list[Path]:
+        """Sorted ``*.ttl`` files under :attr:`data_dir`, recursively; hidden ones skipped.
+
+        Empty if the directory does not exist.
+        """
+        data_dir = self.resolve(self.data_dir)
+        if not data_dir.is_dir():
+            return []
+        return sorted(
+            p
+            for p in data_dir.rglob("*.ttl")
+            if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(data_dir).parts)
+        )
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to :attr:`root` in POSIX form when under it, else as given."""
+        try:
+            return path.absolute().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+# -- coercion -----------------------------------------------------------------------------
+
+
+def _field_types() -> dict[str, Any]:
+    return typing.get_type_hints(Settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Convert ``value`` (from TOML, the environment or Python) to type ``tp`` or fail."""
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            return None
+        return _coerce(value, args[0], where)
+    if origin is tuple:
+        (item_type, _ellipsis) = typing.get_args(tp)
+        if isinstance(value, str):
+            items: list[Any] = [v.strip() for v in value.split(",") if v.strip()]
+        elif isinstance(value, list | tuple):
+            items = list(value)
+        else:
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        coerced = tuple(_coerce(v, item_type, where) for v in items)
+        return value if isinstance(value, tuple) and coerced == value else coerced
+    if tp is Path:
+        if isinstance(value, Path):
+            return value
+        if isinstance(value, str) and value.strip():
+            return Path(value.strip())
+        raise ConfigError(f"{where}: expected a path, got {value!r}")
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value.strip().replace("_", ""))
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: expected an integer, got {value!r}")
+    if tp is float:
+        if isinstance(value, float):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: expected a number, got {value!r}")
+    if tp is str:
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    raise TypeError(f"unsupported setting type {tp!r}")  # pragma: no cover

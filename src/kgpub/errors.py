@@ -1,0 +1,138 @@
+"""Domain exceptions.
+
+Every error a user can cause is a :class:`KgpubError`. They carry meaning, not HTTP
+status codes: the command line prints them as plain lines and exits 2, and the web layer
+maps each class to a status and a negotiated body in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kgpub.validation import ValidationReport
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` (POSIX separators) when it lies under it, else as given."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+class KgpubError(Exception):
+    """Base class of all errors that a user (or a client) can cause."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(KgpubError):
+    """A setting is unknown, missing or has a bad value; the message names the key."""
+
+
+class SourceNotFound(KgpubError):
+    """A Turtle source file (or a directory given on the command line) does not exist.
+
+    ``setting`` names the setting that points at it, if any (``ontology``, ``data_dir``...).
+    """
+
+    def __init__(self, path: Path, root: Path | None = None, setting: str | None = None) -> None:
+        self.path = path
+        self.root = root
+        self.setting = setting
+        where = f" (setting '{setting}')" if setting else ""
+        super().__init__(f"{display_path(path, root)}: no such file or directory{where}")
+
+
+class SyntaxProblem(KgpubError):
+    """A syntax error in a source file, located by 1-based ``line`` and ``column``.
+
+    ``str()`` is ``"{path}:{line}:{column}: {message}"`` (the form editors and CI logs
+    link to), with ``path`` relative to ``root`` when the file lies under it.
+    """
+
+    def __init__(
+        self, path: Path, line: int, column: int, message: str, root: Path | None = None
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.root = root
+        #: Later problems found in the same file (see :func:`kgpub.loading.parse_source`).
+        self.further: list[SyntaxProblem] = []
+        super().__init__(message)
+
+    @property
+    def display_path(self) -> str:
+        return display_path(self.path, self.root)
+
+    def __str__(self) -> str:
+        return f"{self.display_path}:{self.line}:{self.column}: {self.message}"
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {
+            "path": self.display_path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class SyntaxErrors(KgpubError):
+    """All the syntax problems found while loading a snapshot (never empty)."""
+
+    def __init__(self, problems: Sequence[SyntaxProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InvalidShapes(KgpubError):
+    """The shapes graph itself cannot be used by the SHACL engine."""
+
+
+class ValidationFailed(KgpubError):
+    """Data does not conform to the shapes; ``report`` says where and why."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__(report.summary())
+
+
+class NotFound(KgpubError):
+    """Nothing is known about the requested resource."""
+
+
+class NotAcceptable(KgpubError):
+    """No representation matches what the client accepts; ``offers`` lists media types."""
+
+    def __init__(self, offers: Sequence[str], message: str | None = None) -> None:
+        self.offers = list(offers)
+        super().__init__(
+            message or "none of the available formats is acceptable: " + ", ".join(self.offers)
+        )
+
+
+class BadRequest(KgpubError):
+    """The request is malformed (for example a SPARQL query that does not parse)."""
+
+
+class StoreUnavailable(KgpubError):
+    """The triple store cannot be reached or refused to answer."""
+
+
+class QueryTimeout(KgpubError):
+    """A query ran longer than the configured ``query_timeout``."""
+
+
+class ResultTooLarge(KgpubError):
+    """A result exceeds the configured ``result_limit`` (or a query ``query_max_length``)."""

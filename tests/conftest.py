@@ -1,0 +1,39 @@
+"""General fixtures shared by all test modules (keep this file small)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgpub.config import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The repository root (where ``kgpub.toml``, ``data/`` and ``ontology/`` live)."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture
+def settings(project_root: Path) -> Settings:
+    """Settings for the repository itself, ignoring any ``KGPUB_*`` variables of the caller."""
+    return Settings.load(root=project_root, env={})
+
+
+@pytest.fixture
+def fixture_settings() -> Callable[..., Settings]:
+    """Settings of a small project under ``tests/fixtures/NAME`` (it has a ``kgpub.toml``).
+
+    Usage: ``fixture_settings("mini")`` or ``fixture_settings("mini", base_iri="...")``.
+    """
+
+    def make(name: str, **overrides: Any) -> Settings:
+        return Settings.load(config_file=FIXTURES / name / "kgpub.toml", env={}, **overrides)
+
+    return make
