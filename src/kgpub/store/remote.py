@@ -1,0 +1,308 @@
+"""The remote store: any SPARQL 1.1 server (Oxigraph, Fuseki, GraphDB, Virtuoso...).
+
+Reads go to the query endpoint, writes to the update endpoint, both through SPARQLWrapper;
+results are parsed into pyoxigraph terms so the rest of kgpub never sees the difference.
+
+The server must answer queries without ``GRAPH`` over the union of its named graphs, as
+the embedded store does (``oxigraph serve --union-default-graph``, Fuseki
+``tdb2:unionDefaultGraph true``, GraphDB and Virtuoso do so by default for the default
+graph of all loaded data). Queries that name graphs (``GRAPH ?g``) work on any server.
+
+Every write is one SPARQL Update request, which SPARQL 1.1 servers run as one
+transaction: :meth:`RemoteStore.replace_graph` sends ``DROP SILENT GRAPH <g> ; INSERT DATA
+{ GRAPH <g> { ... } }`` so a reader sees the old graph or the new one, never half of it.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+from collections.abc import Iterable, Sequence
+from http.client import HTTPException
+
+import pyoxigraph
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    Unauthorized,
+    URITooLong,
+)
+
+from kgpub.errors import BadRequest, StoreUnavailable
+from kgpub.store.base import Term
+
+_PREFIXES = (
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+    "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+)
+
+Graphs = dict[str | None, list[pyoxigraph.Triple]]
+
+
+class StoreRefused(StoreUnavailable):
+    """The server answered but refused the request (no update endpoint, 4xx, 5xx)."""
+
+
+def _nt(term: object) -> str:
+    """A pyoxigraph term in N-Triples syntax (what ``str()`` gives)."""
+    return str(term)
+
+
+def _triples_block(triples: Iterable[pyoxigraph.Triple]) -> str:
+    return "\n".join(f"{_nt(t.subject)} {_nt(t.predicate)} {_nt(t.object)} ." for t in triples)
+
+
+def group_by_graph(quads: Iterable[pyoxigraph.Quad]) -> Graphs:
+    """Quads -> {graph IRI (None for the default graph): triples}."""
+    graphs: Graphs = {}
+    for q in quads:
+        g = q.graph_name
+        key = g.value if isinstance(g, pyoxigraph.NamedNode) else None
+        graphs.setdefault(key, []).append(pyoxigraph.Triple(q.subject, q.predicate, q.object))
+    return graphs
+
+
+def insert_data(graphs: Graphs) -> str:
+    """An ``INSERT DATA`` operation for ``graphs`` (empty string when there is nothing)."""
+    parts: list[str] = []
+    for iri, triples in graphs.items():
+        if not triples:
+            continue
+        block = _triples_block(triples)
+        parts.append(block if iri is None else f"GRAPH <{iri}> {{\n{block}\n}}")
+    return "INSERT DATA {\n" + "\n".join(parts) + "\n}" if parts else ""
+
+
+def replace_graph_update(graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> str:
+    """One SPARQL Update request that replaces the named graph ``graph_iri`` atomically."""
+    insert = insert_data({graph_iri: list(triples)})
+    drop = f"DROP SILENT GRAPH <{graph_iri}>"
+    return f"{drop} ;\n{insert}" if insert else drop
+
+
+class RemoteStore:
+    """A :class:`~kgpub.store.base.Store` backed by a SPARQL 1.1 server."""
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint
+        self.timeout = timeout
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _wrapper(self, text: str, *, update: bool = False) -> SPARQLWrapper:
+        sw = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        sw.setMethod(POST)
+        # urllib accepts float timeouts although SPARQLWrapper annotates int.
+        sw.setTimeout(self.timeout)  # type: ignore[arg-type]
+        sw.setQuery(text)
+        return sw
+
+    def _send(self, sw: SPARQLWrapper, what: str, endpoint: str) -> tuple[bytes, str]:
+        try:
+            result = sw.query()
+            response = result.response
+            body: bytes = response.read()
+            content_type: str = response.headers.get("Content-Type", "") or ""
+            return body, content_type
+        except QueryBadFormed as exc:
+            raise BadRequest(f"the triplestore at {endpoint} rejected the {what}: {exc}") from None
+        except (Unauthorized, EndPointNotFound, URITooLong, EndPointInternalError) as exc:
+            raise StoreRefused(
+                f"the triplestore at {endpoint} refused the {what}: {_short(exc)}"
+            ) from None
+        except urllib.error.HTTPError as exc:
+            raise StoreRefused(
+                f"the triplestore at {endpoint} refused the {what}: HTTP {exc.code} {exc.reason}"
+            ) from None
+        except urllib.error.URLError as exc:
+            raise StoreUnavailable(
+                f"the triplestore at {endpoint} cannot be reached: {exc.reason}"
+            ) from None
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"the triplestore at {endpoint} did not answer within {self.timeout:g} s"
+            ) from None
+        except (OSError, HTTPException) as exc:
+            raise StoreUnavailable(
+                f"the triplestore at {endpoint} failed: {type(exc).__name__}: {exc}"
+            ) from None
+
+    def _select_raw(
+        self,
+        query: str,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean:
+        sw = self._wrapper(query)
+        for uri in default_graph_uris:
+            sw.addDefaultGraph(uri)
+        for uri in named_graph_uris:
+            sw.addNamedGraph(uri)
+        sw.setReturnFormat(JSON)
+        body, _ctype = self._send(sw, "query", self.query_endpoint)
+        return pyoxigraph.parse_query_results(body, pyoxigraph.QueryResultsFormat.JSON)
+
+    def _graph_raw(
+        self,
+        query: str,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> list[pyoxigraph.Triple]:
+        sw = self._wrapper(query)
+        for uri in default_graph_uris:
+            sw.addDefaultGraph(uri)
+        for uri in named_graph_uris:
+            sw.addNamedGraph(uri)
+        sw.setReturnFormat(TURTLE)
+        body, ctype = self._send(sw, "query", self.query_endpoint)
+        fmt = pyoxigraph.RdfFormat.from_media_type(ctype.split(";")[0].strip()) if ctype else None
+        if fmt is None or fmt.supports_datasets:
+            fmt = pyoxigraph.RdfFormat.TURTLE
+        return [
+            t
+            if isinstance(t, pyoxigraph.Triple)
+            else pyoxigraph.Triple(t.subject, t.predicate, t.object)
+            for t in pyoxigraph.parse(body, format=fmt)
+        ]
+
+    def update(self, request: str) -> None:
+        """Send one SPARQL Update request (one transaction on the server)."""
+        if not self.update_endpoint:
+            raise StoreRefused(
+                f"the triplestore at {self.query_endpoint} has no update endpoint configured "
+                "(set remote_update_endpoint), so it cannot be written to"
+            )
+        sw = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        sw.setMethod(POST)
+        sw.setTimeout(self.timeout)  # type: ignore[arg-type]
+        sw.setQuery(request)
+        self._send(sw, "update", self.update_endpoint)
+
+    # -- health -------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the query endpoint answers ``ASK {}``."""
+        self._select_raw("ASK {}")
+
+    # -- Store protocol -----------------------------------------------------------------
+
+    def replace(self, quads: Iterable[pyoxigraph.Quad]) -> None:
+        """Replace everything in one update request (one transaction)."""
+        insert = insert_data(group_by_graph(quads))
+        self.update("DROP SILENT ALL" + (f" ;\n{insert}" if insert else ""))
+
+    def replace_graph(self, graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> None:
+        """Replace one named graph atomically (one update request)."""
+        self.update(replace_graph_update(graph_iri, triples))
+
+    def drop_graph(self, graph_iri: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph_iri}>")
+
+    def construct(self, query: str) -> list[pyoxigraph.Triple]:
+        return self._graph_raw(_PREFIXES + query)
+
+    def select(self, query: str) -> list[dict[str, Term]]:
+        result = self._select_raw(_PREFIXES + query)
+        if not isinstance(result, pyoxigraph.QuerySolutions):
+            raise TypeError("not a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[dict[str, Term]] = []
+        for solution in result:
+            row: dict[str, Term] = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def query(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> object:
+        """Run a read query; returns pyoxigraph results like the embedded store does.
+
+        Raises:
+            BadRequest: the query does not parse (a SyntaxError from pyoxigraph's parser,
+                checked locally first, keeps the message and position).
+        """
+        form = _query_form(sparql)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            triples = self._graph_raw(sparql, default_graph_uris, named_graph_uris)
+            holder = pyoxigraph.Store()
+            holder.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+            return holder.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        return self._select_raw(sparql, default_graph_uris, named_graph_uris)
+
+    def describe(self, iri: str) -> list[pyoxigraph.Triple]:
+        node = pyoxigraph.NamedNode(iri)
+        rows = self._select_raw(f"SELECT ?p ?o WHERE {{ {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}")
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        out: list[pyoxigraph.Triple] = []
+        for row in rows:
+            p, o = row["p"], row["o"]
+            if isinstance(p, pyoxigraph.NamedNode) and o is not None:
+                out.append(pyoxigraph.Triple(node, p, o))
+        return out
+
+    def _all_quads(self) -> list[pyoxigraph.Quad]:
+        rows = self._select_raw("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        return [pyoxigraph.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+
+    def dump(self, fmt: pyoxigraph.RdfFormat) -> bytes:
+        quads = self._all_quads()
+        if fmt.supports_datasets:
+            return pyoxigraph.serialize(sorted(quads, key=str), format=fmt) or b""
+        triples = {pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads}
+        return pyoxigraph.serialize(sorted(triples, key=str), format=fmt) or b""
+
+    def count(self) -> int:
+        rows = self._select_raw("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        for row in rows:
+            n = row["n"]
+            return int(n.value) if isinstance(n, pyoxigraph.Literal) else 0
+        return 0
+
+    def graph_names(self) -> list[str]:
+        rows = self._select_raw("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        return sorted(g.value for r in rows if isinstance(g := r["g"], pyoxigraph.NamedNode))
+
+
+def _query_form(sparql: str) -> str:
+    """SELECT, ASK or CONSTRUCT (DESCRIBE counts as CONSTRUCT), as pyoxigraph parses it."""
+    try:
+        result = pyoxigraph.Store().query(sparql, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise BadRequest(f"the query does not parse: {exc}") from None
+    except Exception:  # e.g. SERVICE without a network: guess from the text
+        upper = re.sub(r"#[^\n]*", "", sparql).upper()
+        found = [(upper.find(f), f) for f in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")]
+        found = [(i, f) for i, f in found if i >= 0]
+        return min(found)[1] if found else "SELECT"
+    if isinstance(result, pyoxigraph.QueryTriples):
+        return "CONSTRUCT"
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return "ASK"
+    return "SELECT"
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

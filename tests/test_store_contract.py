@@ -1,0 +1,258 @@
+"""One contract for every Store: embedded in memory, embedded on disk, remote (oxigraph serve).
+
+Also the failure modes of opening stores: a wrong path, a half-written on-disk store, an
+unreachable remote server, a remote store without an update endpoint.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kgpub.config import Settings
+from kgpub.errors import StoreUnavailable
+from kgpub.store.base import Store
+from kgpub.store.factory import INCOMPLETE_MARKER, open_store
+from kgpub.store.remote import RemoteStore
+
+OXIGRAPH = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "oxigraph"
+EX = "https://w3id.org/kgpub/"
+G1 = EX + "graph/one"
+G2 = EX + "graph/two"
+
+
+def _n(local: str) -> ox.NamedNode:
+    return ox.NamedNode(EX + "id/" + local)
+
+
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+QUADS = [
+    ox.Quad(_n("a"), LABEL, ox.Literal('Å "quoted"\nline', language="sv"), ox.NamedNode(G1)),
+    ox.Quad(_n("a"), _n("p"), _n("b"), ox.NamedNode(G1)),
+    ox.Quad(_n("b"), LABEL, ox.Literal("b"), ox.NamedNode(G2)),
+    ox.Quad(
+        _n("b"),
+        _n("n"),
+        ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.NamedNode(G2),
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server() -> Iterator[str]:
+    """``oxigraph serve`` (in memory, union default graph) on 127.0.0.1; yields its base URL."""
+    if not OXIGRAPH.exists():
+        pytest.skip("the oxigraph server binary is not installed")
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("oxigraph serve did not start") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        "disk",
+        pytest.param("remote", marks=pytest.mark.server),
+    ]
+)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "memory":
+        yield open_store(Settings(root=tmp_path))
+    elif request.param == "disk":
+        yield open_store(Settings(root=tmp_path, store="disk", store_path=Path("store")))
+    else:
+        url = request.getfixturevalue("oxigraph_server")
+        remote = open_store(
+            Settings(
+                root=tmp_path,
+                store="remote",
+                remote_query_endpoint=url + "/query",
+                remote_update_endpoint=url + "/update",
+                remote_timeout=5,
+            )
+        )
+        assert isinstance(remote, RemoteStore)
+        remote.replace([])
+        yield remote
+        remote.replace([])
+
+
+def test_is_a_store(store: Store) -> None:
+    assert isinstance(store, Store)
+
+
+def test_replace_count_and_graph_names(store: Store) -> None:
+    store.replace(QUADS)
+    assert store.count() == 4
+    assert store.graph_names() == [G1, G2]
+    store.replace(QUADS[2:])
+    assert store.count() == 2
+    assert store.graph_names() == [G2]
+
+
+def test_select_returns_pyoxigraph_terms(store: Store) -> None:
+    store.replace(QUADS)
+    rows = store.select("SELECT ?o WHERE { GRAPH ?g { ?s rdfs:label ?o } } ORDER BY ?o")
+    values = [r["o"] for r in rows]
+    assert ox.Literal('Å "quoted"\nline', language="sv") in values
+    assert ox.Literal("b") in values
+    assert all(isinstance(v, ox.Literal) for v in values)
+
+
+def test_construct(store: Store) -> None:
+    store.replace(QUADS)
+    triples = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G2}> {{ ?s ?p ?o }} }}")
+    assert set(triples) == {ox.Triple(q.subject, q.predicate, q.object) for q in QUADS[2:]}
+
+
+def test_describe(store: Store) -> None:
+    store.replace(QUADS)
+    assert set(store.describe(EX + "id/a")) == {
+        ox.Triple(q.subject, q.predicate, q.object) for q in QUADS[:2]
+    }
+    assert store.describe(EX + "id/nothing") == []
+
+
+def test_query_forms_return_pyoxigraph_results(store: Store) -> None:
+    store.replace(QUADS)
+    solutions = store.query("SELECT ?s WHERE { ?s ?p ?o }")
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert len(list(solutions)) == 4
+    asked = store.query(f"ASK {{ <{EX}id/b> ?p ?o }}")
+    assert isinstance(asked, ox.QueryBoolean)
+    assert bool(asked)
+    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    assert isinstance(triples, ox.QueryTriples)
+    assert len(list(triples)) == 4
+
+
+def test_query_with_protocol_dataset(store: Store) -> None:
+    store.replace(QUADS)
+    rows = store.query("SELECT ?s WHERE { ?s ?p ?o }", default_graph_uris=[G2])
+    assert isinstance(rows, ox.QuerySolutions)
+    assert {r["s"] for r in rows} == {_n("b")}
+
+
+def test_dump_dataset_and_merged(store: Store) -> None:
+    store.replace(QUADS)
+    nq = store.dump(ox.RdfFormat.N_QUADS)
+    assert set(ox.parse(nq, format=ox.RdfFormat.N_QUADS)) == set(QUADS)
+    ttl = store.dump(ox.RdfFormat.TURTLE)
+    assert len(list(ox.parse(ttl, format=ox.RdfFormat.TURTLE))) == 4
+
+
+# -- opening stores: the failure modes ----------------------------------------------------------
+
+
+def test_disk_store_reopens_with_its_content(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, store="disk", store_path=Path("store"))
+    first = open_store(settings)
+    first.replace(QUADS)
+    del first
+    again = open_store(settings)
+    assert again.count() == 4
+
+
+def test_disk_store_path_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "store").write_text("precious", encoding="utf-8")
+    with pytest.raises(StoreUnavailable, match="is a file"):
+        open_store(Settings(root=tmp_path, store="disk", store_path=Path("store")))
+    assert (tmp_path / "store").read_text(encoding="utf-8") == "precious"
+
+
+def test_disk_store_path_with_other_files_is_not_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "notes.txt").write_text("precious", encoding="utf-8")
+    with pytest.raises(StoreUnavailable, match="refusing to overwrite"):
+        open_store(Settings(root=tmp_path, store="disk", store_path=Path("store")))
+    assert [p.name for p in (tmp_path / "store").iterdir()] == ["notes.txt"]
+
+
+def test_disk_store_parent_missing(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailable, match="does not exist"):
+        open_store(Settings(root=tmp_path, store="disk", store_path=Path("no/such/store")))
+    assert not (tmp_path / "no").exists()
+
+
+def test_half_written_disk_store_is_refused(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, store="disk", store_path=Path("store"))
+    store = open_store(settings)
+    store.replace(QUADS)
+    del store
+    (tmp_path / "store" / INCOMPLETE_MARKER).write_text("", encoding="utf-8")
+    with pytest.raises(StoreUnavailable, match="half-written"):
+        open_store(settings)
+    assert open_store(settings, allow_incomplete=True).count() == 4
+
+
+def test_damaged_disk_store_is_refused(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, store="disk", store_path=Path("store"))
+    store = open_store(settings)
+    store.replace(QUADS)
+    del store
+    for manifest in (tmp_path / "store").glob("MANIFEST-*"):
+        manifest.unlink()
+    with pytest.raises(StoreUnavailable, match="cannot be opened"):
+        open_store(settings)
+
+
+def test_unreachable_remote_fails_fast_and_clearly(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="cannot be reached"):
+        open_store(Settings(root=tmp_path, store="remote", remote_query_endpoint=url))
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.server
+def test_remote_without_update_endpoint_refuses_writes(oxigraph_server: str) -> None:
+    store = RemoteStore(oxigraph_server + "/query", None, timeout=5)
+    with pytest.raises(StoreUnavailable, match="no update endpoint"):
+        store.replace(QUADS)
+
+
+@pytest.mark.server
+def test_remote_replace_graph_is_one_request(oxigraph_server: str) -> None:
+    store = RemoteStore(oxigraph_server + "/query", oxigraph_server + "/update", timeout=5)
+    store.replace(QUADS)
+    store.replace_graph(G1, [ox.Triple(_n("c"), LABEL, ox.Literal("c"))])
+    assert store.graph_names() == [G1, G2]
+    assert store.describe(EX + "id/a") == []
+    assert len(store.describe(EX + "id/c")) == 1
+    store.replace([])
