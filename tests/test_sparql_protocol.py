@@ -572,3 +572,44 @@ def test_browser_sees_errors_on_the_query_page(client: FlaskClient) -> None:
     page = r.data.decode()
     assert 'class="error"' in page and "Malformed query" in page
     assert "SELECT * WHERE { ?s ?p }" in page  # the query stays in the editor
+
+
+def test_forked_server_process_gets_its_own_query_engine(store: pyoxigraph.Store) -> None:
+    """Like a gunicorn worker forked from a master that loaded the app (--preload)."""
+    import os
+
+    from kgpub.query_pool import QueryPool
+    from kgpub.rendering import results as rf
+    from kgpub.sparql import parse_request
+
+    pool = QueryPool(store, size=1, timeout=10.0)
+    pool.start()
+    parent_zygote = pool._zygote_pid
+    request = parse_request("GET", None, {"query": [COUNT]}, {}, b"")
+    assert request is not None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the "worker": answer through its own zygote, report, exit
+        code = 1
+        try:
+            os.close(read_end)
+            own = pool._zygote_pid
+            body = pool.run(request, rf.CSV)
+            os.write(write_end, f"{own}|{body.decode().split()[1]}".encode())
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as fh:
+            report = fh.read().decode()
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        child_zygote, count = report.split("|")
+        assert int(child_zygote) not in (0, parent_zygote)
+        assert int(count) == len(store)
+        # the parent's engine is untouched
+        assert pool._zygote_pid == parent_zygote
+        assert pool.run(request, rf.CSV).split()[1] == str(len(store)).encode()
+    finally:
+        pool.close()

@@ -63,6 +63,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "1",
                 "--threads",
                 "8",
+                "--preload",  # the app (and its query engine) is made in the master
                 "kgpub.web.sparql:create_sparql_app()",
             ],
             cwd=ROOT,

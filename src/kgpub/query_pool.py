@@ -34,6 +34,7 @@ import stat
 import struct
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -209,6 +210,23 @@ def _zygote_loop(store: object, control: socket.socket, memory_headroom: int | N
             theirs.close()
 
 
+#: Pools of this process, re-armed in a forked child (see QueryPool._after_fork_in_child).
+_LIVE_POOLS: weakref.WeakSet[QueryPool] = weakref.WeakSet()
+#: True in the zygote and query workers: they never run pools of their own.
+_IN_QUERY_PROCESS = False
+
+
+def _after_fork() -> None:
+    if _IN_QUERY_PROCESS:
+        return
+    for pool in list(_LIVE_POOLS):
+        pool._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 @dataclass
 class _Worker:
     pid: int
@@ -244,6 +262,7 @@ class QueryPool:
         self._idle_changed = threading.Condition(self._lock)
         self._control_lock = threading.Lock()
         self._pid = -1
+        self._closed = False
         self._zygote_pid = 0
         self._control: socket.socket | None = None
         self._idle: list[_Worker] = []
@@ -253,6 +272,7 @@ class QueryPool:
         self._cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self.network_isolated = False
         self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "killed": 0}
+        _LIVE_POOLS.add(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -261,9 +281,17 @@ class QueryPool:
 
     def _start_zygote(self) -> None:
         """Fork a fresh zygote from this process (caller holds ``_lock``)."""
+        global _IN_QUERY_PROCESS
         parent_end, child_end = socket.socketpair()
         ready_r, ready_w = os.pipe()
-        pid = os.fork()
+        _IN_QUERY_PROCESS = True  # seen by the at-fork hook in the child
+        try:
+            pid = os.fork()
+        except BaseException:
+            _IN_QUERY_PROCESS = False
+            raise
+        if pid != 0:
+            _IN_QUERY_PROCESS = False
         if pid == 0:
             try:
                 parent_end.close()
@@ -322,11 +350,17 @@ class QueryPool:
             self._snapshot = snapshot
             self._start_zygote()
 
-    def start(self) -> None:
-        """Start the zygote and pre-fork the workers (otherwise done on first use)."""
+    def start(self, prefork: bool = True) -> None:
+        """Fork the zygote now and (with ``prefork``) the query workers.
+
+        Call it while the process is single-threaded (at app creation): a fork copies only
+        the calling thread, so a lock another thread holds would stay locked in the copy.
+        Workers are forked by the zygote, which is always single-threaded.
+        """
         with self._lock:
+            self._closed = False
             self._ensure_started()
-            missing = self.size - self._count
+            missing = self.size - self._count if prefork else 0
             self._count += missing
         workers = []
         try:
@@ -340,8 +374,36 @@ class QueryPool:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._pid == os.getpid():
                 self._retire()
+
+    def _after_fork_in_child(self) -> None:
+        """In a child forked from a server process (a gunicorn worker forked from a master
+        that loaded the app): the inherited zygote and workers are the parent's. Start an
+        own zygote right now, while the new process still has a single thread."""
+        self._lock = threading.Lock()
+        self._idle_changed = threading.Condition(self._lock)
+        self._control_lock = threading.Lock()
+        if self._closed or self._pid == -1:
+            return
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                self._control.close()
+        for worker in self._idle:
+            with contextlib.suppress(OSError):
+                worker.sock.close()
+        self._control = None
+        self._idle = []
+        self._count = 0
+        self._zygote_pid = 0
+        self._cache.clear()
+        self._generation += 1
+        self._snapshot = self._current_snapshot()
+        try:
+            self._start_zygote()
+        except OSError:  # pragma: no cover - the lazy path will try again
+            self._pid = -1
 
     def _spawn(self) -> _Worker:
         with self._control_lock:

@@ -169,8 +169,10 @@ def register_sparql(
 ) -> SparqlService:
     """Add /sparql to ``app``, answering from ``store`` under ``settings``' limits.
 
-    ``start`` forks the query workers now, while the process is (normally) still
-    single-threaded; otherwise they start on the first query.
+    The zygote that forks the query workers is forked now, while the process is (normally)
+    still single-threaded; ``start`` also pre-forks the workers (otherwise they are forked
+    on demand, by the zygote). A gunicorn worker forked from a master that created the app
+    (``--preload``) gets its own zygote at once, through an at-fork hook.
     """
     policy = Policy.from_settings(settings)
     workers = int(str(getattr(settings, "query_workers", 4)))
@@ -180,8 +182,7 @@ def register_sparql(
         store, policy, workers, int(str(memory)) if memory else None, cache_entries=cache
     )
     app.extensions[EXTENSION] = service
-    if start:
-        service.pool.start()
+    service.pool.start(prefork=start)
     if "sparql" not in app.blueprints:
         app.register_blueprint(sparql_blueprint)
     return service
