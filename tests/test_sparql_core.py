@@ -141,6 +141,8 @@ def test_length_limit() -> None:
         "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }",
         "SELECT * WHERE { FILTER(1<2&&'> x') SERVICE<http://evil/>{?s ?p ?o} FILTER('x') }",
         "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }",
+        r"SELECT * WHERE { \u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        r"SELECT * WHERE { SERVIC\U00000045 <http://127.0.0.1:1/> { ?s ?p ?o } }",
     ],
 )
 def test_service_refused(query: str) -> None:

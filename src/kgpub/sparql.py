@@ -170,6 +170,14 @@ _UPDATE_WORDS = {
 # The word SERVICE anywhere it could be the keyword. Deliberately over-eager: it also hits
 # the word inside strings, IRIs and comments; those are then settled by a real parser.
 _SERVICE_WORD = re.compile(r"(?<![?$\w])service(?!\w)", re.IGNORECASE)
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _resolve_escape(m: re.Match[str]) -> str:
+    code = int(m.group(1) or m.group(2), 16)
+    return chr(code) if code <= 0x10FFFF else m.group(0)
+
+
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
@@ -222,6 +230,10 @@ def service_endpoints(query: str) -> list[str] | None:
     means "has SERVICE but its endpoint is not a constant IRI" (``SERVICE ?x``) or the
     query could not be analysed - both are refused unless... never allowed.
     """
+    # SPARQL resolves \uXXXX / \UXXXXXXXX escapes anywhere in the query text, so the check
+    # looks at the text with them resolved too.
+    if "\\u" in query or "\\U" in query:
+        query = _CODEPOINT_ESCAPE.sub(_resolve_escape, query)
     if not _SERVICE_WORD.search(query):
         return []
     try:
