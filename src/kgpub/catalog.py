@@ -17,6 +17,7 @@ DCAT = "http://www.w3.org/ns/dcat#"
 VOID = "http://rdfs.org/ns/void#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 FILETYPE = "http://publications.europa.eu/resource/authority/file-type/"
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
@@ -209,6 +210,27 @@ def dataset_description(
                 DCAT + "compressFormat",
                 _n("http://www.iana.org/assignments/media-types/application/gzip"),
             )
+    # DCAT-AP ranges: the controlled-vocabulary values are typed, as the profile asks
+    typed = {
+        DCT + "language": DCT + "LinguisticSystem",
+        DCAT + "theme": SKOS + "Concept",
+        DCAT + "mediaType": DCT + "MediaType",
+        DCAT + "compressFormat": DCT + "MediaType",
+        DCT + "format": DCT + "MediaTypeOrExtent",
+        DCT + "license": DCT + "LicenseDocument",
+        DCT + "type": SKOS + "Concept",
+        DCT + "conformsTo": DCT + "Standard",
+        DCAT + "contactPoint": VCARD + "Kind",
+        FOAF + "homepage": FOAF + "Document",
+    }
+    # the labels the EU vocabularies give these concepts
+    add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Government and public sector", "en"))
+    add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Regeringen och den offentliga sektorn", "sv"))
+    add(
+        _n(PUBLISHER_TYPE + "NonProfitOrganisation"),
+        SKOS + "prefLabel",
+        _l("Non-Profit Organisation", "en"),
+    )
     sparql_dist = _n(b + "dataset#sparql-distribution")
     add(dataset, DCAT + "distribution", sparql_dist)
     add(sparql_dist, RDF + "type", _n(DCAT + "Distribution"))
@@ -228,7 +250,11 @@ def dataset_description(
     add(service, DCT + "publisher", publisher)
     add(service, DCT + "license", _n(CC0))
     add(service, DCT + "conformsTo", _n("https://www.w3.org/TR/sparql11-protocol/"))
-    return t
+    for triple in list(t):
+        cls = typed.get(triple.predicate.value)
+        if cls is not None and isinstance(triple.object, ox.NamedNode):
+            t.append(ox.Triple(triple.object, _n(RDF + "type"), _n(cls)))
+    return sorted(set(t), key=str)
 
 
 def sitemap_paths(store: Store, base_iri: str) -> list[str]:

@@ -16,9 +16,9 @@ LANGUAGES: tuple[str, ...] = ("sv", "en")
 
 
 def _media_types(offers: tuple[Format, ...]) -> list[tuple[str, Format]]:
-    pairs: list[tuple[str, Format]] = []
+    # aliases last, so that a wildcard such as application/* picks a primary type
+    pairs: list[tuple[str, Format]] = [(fmt.media_type, fmt) for fmt in offers]
     for fmt in offers:
-        pairs.append((fmt.media_type, fmt))
         pairs.extend((alias, fmt) for alias in fmt.aliases)
     return pairs
 
@@ -65,9 +65,16 @@ def negotiate_language(
         return explicit
     if accept_language:
         try:
-            best = parse_accept_header(accept_language, LanguageAccept).best_match(offers)
+            parsed = parse_accept_header(accept_language, LanguageAccept)
         except Exception:
-            best = None
-        if best:
-            return best
+            parsed = LanguageAccept()
+        # werkzeug orders by quality; match on the primary subtag (sv-SE -> sv)
+        for value, quality in parsed:
+            if quality <= 0:
+                continue
+            if value == "*":
+                return offers[0]
+            primary = value.replace("_", "-").split("-", 1)[0].lower()
+            if primary in offers:
+                return primary
     return offers[0]

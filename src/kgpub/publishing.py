@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph
 
 from kgpub.store.base import Store
-from kgpub.store.embedded import EmbeddedStore
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -51,12 +50,10 @@ def snapshot_quads(snapshot: Any, base_iri: str) -> Iterator[pyoxigraph.Quad]:
 
 
 def make_store(settings: Settings) -> Store:
-    kind = getattr(settings, "store", "memory") or "memory"
-    if kind == "memory":
-        return EmbeddedStore()
-    if kind == "disk":
-        return EmbeddedStore(settings.resolve(settings.store_path or "var/store"))
-    raise NotImplementedError(f"store {kind!r} is not available in this build")
+    """The store the settings configure (memory, disk or remote)."""
+    from kgpub.store.factory import open_store
+
+    return open_store(settings)
 
 
 class Publisher:

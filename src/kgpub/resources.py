@@ -69,6 +69,16 @@ class Description:
     def label(self, iri: str, lang: str) -> str | None:
         return pick_label(self.labels.get(iri, {}), lang)
 
+    def outgoing_iris(self) -> list[str]:
+        return sorted(
+            {
+                o.value
+                for objs in self.outgoing.values()
+                for o in objs
+                if isinstance(o, pyoxigraph.NamedNode)
+            }
+        )
+
 
 def pick_label(by_lang: dict[str, str], lang: str) -> str | None:
     """The label in ``lang``, else Swedish, else English, else untagged, else any."""

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from kgpub import catalog
 from kgpub.errors import NotFound
-from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, Format
+from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
 from kgpub.publishing import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
@@ -90,8 +90,8 @@ class Site:
 
     def jsonld(self, triples: list[ox.Triple]) -> str:
         text = rdf.serialize(triples, JSON_LD, self.base).decode()
-        # safe inside <script>: no "</" can close the element
-        return text.replace("</", "<\\/")
+        # safe inside <script>: JSON may spell "<" as \u003c, so no tag can start or end
+        return text.replace("<", "\\u003c")
 
     # -- resource documents ------------------------------------------------------------
     def describe(self, path: str) -> Description:
@@ -135,6 +135,53 @@ class Site:
             incoming=sorted(incoming.items()),
             owners=[o for o in owners if o != desc.iri],
             muni=muni,
+            jsonld=self.jsonld(desc.triples),
+        )
+
+    # -- named graphs (one per source) ------------------------------------------------
+    def graph(self, name: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+        key = (
+            "graph",
+            name,
+            fmt.name,
+            lang if fmt is HTML else "",
+            host_url if fmt is HTML else "",
+        )
+        return self._cached(key, lambda: self._graph(name, fmt, lang, host_url))
+
+    def _graph(self, name: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+        iri = self.base + "graph/" + name
+        if iri not in self.publisher.store.graph_names():
+            raise NotFound(f"no named graph {iri}")
+        if fmt is not HTML:
+            triples = graph_triples(self.publisher.store, iri)
+            if fmt.supports_datasets:
+                g = ox.NamedNode(iri)
+                quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+                return Rendered(rdf.serialize(quads, fmt, self.base), fmt.content_type)
+            return self._rdf(triples, fmt)
+        from kgpub.resources import build_description
+
+        desc = build_description(
+            iri,
+            [t for t in graph_triples(self.publisher.store, iri) if t.subject == ox.NamedNode(iri)],
+        )
+        ctx = self.context(lang, host_url, f"/graph/{name}", f"/graph/{name}")
+        ctx.alternates += [(f, f"/graph/{name}.{f.extension}") for f in (N_QUADS, TRIG)]
+        ctx.labels.update(desc.labels)
+        ctx.labels.update(labels_for(self.publisher.store, desc.outgoing_iris()))
+        props = sorted(desc.outgoing.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
+        return self._page(
+            "resource.html",
+            ctx,
+            desc=desc,
+            iri=iri,
+            title=ctx.label(iri),
+            types=desc.types.get(iri, []),
+            props=props,
+            incoming=[],
+            owners=[],
+            muni=None,
             jsonld=self.jsonld(desc.triples),
         )
 

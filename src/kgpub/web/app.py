@@ -65,6 +65,7 @@ def create_app(
     Compress(app)
     open_get = {
         "origins": "*",
+        "send_wildcard": True,
         "methods": ["GET", "HEAD", "OPTIONS"],
         "expose_headers": ["Link", "ETag", "Last-Modified", "Vary"],
     }
@@ -89,5 +90,5 @@ def create_app(
     if sparql:
         from kgpub.web.sparql import register_sparql
 
-        register_sparql(app, settings, publisher.store, start=False)
+        register_sparql(app, settings, publisher.store)
     return app

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 
-from kgpub.formats import DOCUMENT_FORMATS, HTML, Format
+from kgpub.formats import DOCUMENT_FORMATS, HTML, N_QUADS, TRIG, Format
 from kgpub.negotiation import negotiate, negotiate_language
 from kgpub.rendering.pages import Rendered
 
@@ -32,7 +32,7 @@ def document_response(rendered: Rendered, fmt: Format, doc_path: str, negotiated
 
     s = site()
     resp = Response(rendered.body, content_type=rendered.content_type)
-    vary = ["Accept"] if negotiated else []
+    vary = ["Accept"]
     if fmt is HTML and "lang" not in request.args:
         vary.append("Accept-Language")
     if vary:
@@ -51,9 +51,12 @@ def document_response(rendered: Rendered, fmt: Format, doc_path: str, negotiated
 
 
 def negotiated(
-    doc_path: str, render: Callable[[Format, str], Rendered], suffix: str | None
+    doc_path: str,
+    render: Callable[[Format, str], Rendered],
+    suffix: str | None,
+    offers: tuple[Format, ...] = DOCUMENT_FORMATS,
 ) -> Response:
-    fmt = negotiate(request.headers.get("Accept"), suffix, DOCUMENT_FORMATS)
+    fmt = negotiate(request.headers.get("Accept"), suffix, offers)
     lang = page_language()
     return document_response(render(fmt, lang), fmt, doc_path, negotiated=suffix is None)
 
@@ -76,6 +79,19 @@ def document(path: str) -> Response:
         "/doc/" + stem,
         lambda fmt, lang: site().resource(stem, fmt, lang, request.host_url),
         suffix,
+    )
+
+
+@bp.get("/graph/<path:path>")
+def graph(path: str) -> Response:
+    from kgpub.web.app import site
+
+    stem, suffix = split_suffix(path)
+    return negotiated(
+        "/graph/" + stem,
+        lambda fmt, lang: site().graph(stem, fmt, lang, request.host_url),
+        suffix,
+        (*DOCUMENT_FORMATS, N_QUADS, TRIG),
     )
 
 
