@@ -613,3 +613,21 @@ def test_forked_server_process_gets_its_own_query_engine(store: pyoxigraph.Store
         assert pool.run(request, rf.CSV).split()[1] == str(len(store)).encode()
     finally:
         pool.close()
+
+
+def test_result_byte_limit(store: pyoxigraph.Store) -> None:
+    from kgpub.query_pool import QueryPool
+    from kgpub.rendering import results as rf
+    from kgpub.sparql import ResultTooLarge, parse_request
+
+    pool = QueryPool(store, size=1, max_result_bytes=10_000)
+    try:
+        request = parse_request("GET", None, {"query": ["SELECT * { ?s ?p ?o }"]}, {}, b"")
+        assert request is not None
+        with pytest.raises(ResultTooLarge, match="larger than"):
+            pool.run(request, rf.SRJ)
+        small = parse_request("GET", None, {"query": ["ASK {}"]}, {}, b"")
+        assert small is not None
+        assert b"true" in pool.run(small, rf.SRJ)
+    finally:
+        pool.close()

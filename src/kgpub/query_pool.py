@@ -45,6 +45,7 @@ from kgpub.sparql import (
     EndpointBusy,
     QueryFailed,
     QueryTimeout,
+    ResultTooLarge,
     SparqlError,
     SparqlNotAcceptable,
     SparqlRequest,
@@ -77,8 +78,16 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-def _recv_msg(sock: socket.socket, deadline: float | None = None) -> bytes:
+class _TooBig(Exception):
+    pass
+
+
+def _recv_msg(
+    sock: socket.socket, deadline: float | None = None, max_size: int | None = None
+) -> bytes:
     (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
+    if max_size is not None and size > max_size:
+        raise _TooBig
     return _recv_exact(sock, size, deadline)
 
 
@@ -245,7 +254,8 @@ class QueryPool:
         result_limit: int = 100_000,
         base_iri: str | None = None,
         isolate_network: bool = True,
-        memory_headroom: int | None = 2 << 30,
+        memory_headroom: int | None = 1 << 30,
+        max_result_bytes: int = 256 << 20,
         cache_entries: int = 512,
         cache_max_bytes: int = 1 << 20,
     ) -> None:
@@ -256,6 +266,7 @@ class QueryPool:
         self.base_iri = base_iri
         self.isolate_network = isolate_network
         self.memory_headroom = memory_headroom
+        self.max_result_bytes = max_result_bytes
         self.cache_entries = cache_entries
         self.cache_max_bytes = cache_max_bytes
         self._lock = threading.Lock()
@@ -481,13 +492,19 @@ class QueryPool:
         )
         try:
             _send_msg(worker.sock, pickle.dumps(job))
-            reply = pickle.loads(_recv_msg(worker.sock, deadline))
+            reply = pickle.loads(_recv_msg(worker.sock, deadline, self.max_result_bytes + 4096))
         except TimeoutError:
             self._release(worker, healthy=False)
             self.stats["timeouts"] += 1
             raise QueryTimeout(
                 f"The query was stopped after {self.timeout:g} s, the time limit of this "
                 "endpoint. Narrow it (more specific patterns, a LIMIT) and try again."
+            ) from None
+        except _TooBig:
+            self._release(worker, healthy=False)
+            raise ResultTooLarge(
+                f"The result is larger than {self.max_result_bytes >> 20} MiB, the most this "
+                "endpoint returns. Add a LIMIT (and page with OFFSET), or narrow the query."
             ) from None
         except (EOFError, OSError):
             self._release(worker, healthy=False)

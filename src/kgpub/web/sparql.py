@@ -136,7 +136,7 @@ class SparqlService:
         store: object,
         policy: Policy,
         workers: int = 4,
-        memory_headroom: int | None = 2 << 30,
+        memory_headroom: int | None = 1 << 30,
         cache_entries: int = 512,
     ) -> None:
         self.store = store
@@ -176,7 +176,7 @@ def register_sparql(
     """
     policy = Policy.from_settings(settings)
     workers = int(str(getattr(settings, "query_workers", 4)))
-    memory = getattr(settings, "query_memory_limit", 2 << 30)
+    memory = getattr(settings, "query_memory_limit", 1 << 30)
     cache = int(str(getattr(settings, "query_cache_entries", 512)))
     service = SparqlService(
         store, policy, workers, int(str(memory)) if memory else None, cache_entries=cache
