@@ -116,12 +116,39 @@ def _print_syntax_errors(exc: SyntaxErrors, stream: TextIO) -> None:
     print(_syntax_summary(exc), file=stream)
 
 
+# -- serve ------------------------------------------------------------------------------------
+
+
+def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        parents=[_common_options()],
+        help="validate the data and publish it as linked data over HTTP (gunicorn)",
+        description="Load and validate the data (invalid data is refused with the report, "
+        "exit 1), then serve it under gunicorn with the configured host, port and workers.",
+    )
+    parser.add_argument("--host", help="bind address (default: setting 'host')")
+    parser.add_argument("--port", type=int, help="port (default: setting 'port')")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: 'workers')")
+    parser.add_argument("--dev", action="store_true", help="Flask's server with the reloader")
+    parser.set_defaults(handler=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from kgpub.web.serve import run
+
+    return run(
+        _settings_from(args), dev=args.dev, host=args.host, port=args.port, workers=args.workers
+    )
+
+
 # -- registry ---------------------------------------------------------------------------------
 
 #: One function per subcommand; each adds its parser (``serve``, ``dump``, ``load``,
 #: ``query`` are to be added here).
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_validate,
+    _add_serve,
 ]
 
 

@@ -1,0 +1,90 @@
+"""``kgpub serve``: validate and publish once, then serve under gunicorn (or Flask's
+reloader with ``dev=True``)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from gunicorn.app.base import BaseApplication
+
+from kgpub.errors import SyntaxErrors, ValidationFailed
+from kgpub.publishing import Publisher
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from kgpub.config import Settings
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+def build(settings: Settings) -> Flask | None:
+    """Publish and build the app, or print why the data cannot be served and return None."""
+    from kgpub.web.app import create_app
+
+    publisher = Publisher(settings)
+    try:
+        publisher.publish()
+    except ValidationFailed as exc:
+        sys.stderr.write(exc.report.format_text(settings.root))
+        print("kgpub serve: refusing to serve data that does not conform", file=sys.stderr)
+        return None
+    except SyntaxErrors as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("kgpub serve: refusing to serve data with syntax errors", file=sys.stderr)
+        return None
+    return create_app(settings, publisher)
+
+
+def run(
+    settings: Settings,
+    *,
+    dev: bool = False,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+) -> int:
+    """Serve until stopped; returns the exit status (1 when the data does not conform)."""
+    bind_host = host or settings.host
+    bind_port = int(port if port is not None else settings.port)
+    if dev:
+        import os
+
+        if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+            # the reloader's parent process: validate once so bad data fails fast
+            if build(settings) is None:
+                return 1
+        app = build(settings)
+        if app is None:
+            return 1
+        app.run(host=bind_host, port=bind_port, debug=True, use_reloader=True)
+        return 0
+    app = build(settings)
+    if app is None:
+        return 1
+    options = {
+        "bind": f"{bind_host}:{bind_port}",
+        "workers": int(workers if workers is not None else settings.workers),
+        "worker_class": "gthread",
+        "threads": 4,
+        "preload_app": True,
+        "accesslog": None,
+        "timeout": max(30, int(settings.query_timeout) + 10),
+        "graceful_timeout": 5,
+    }
+    _Gunicorn(app, options).run()
+    return 0

@@ -1,0 +1,113 @@
+"""`kgpub serve` as a real gunicorn process on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+KGPUB = Path(sys.executable).parent / "kgpub"
+
+pytestmark = pytest.mark.server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    proc = subprocess.Popen(
+        [str(KGPUB), "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"kgpub serve exited with {proc.returncode}: {err}")
+            try:
+                with urllib.request.urlopen(url + "robots.txt", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail("kgpub serve did not answer within 30 s")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_303_and_documents(server: str) -> None:
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as info:
+        opener.open(urllib.request.Request(server + "id/haninge"))
+    assert info.value.code == 303
+    assert info.value.headers["Location"].endswith("/doc/haninge")
+    req = urllib.request.Request(server + "doc/haninge", headers={"Accept": "text/turtle"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.headers["Content-Type"] == "text/turtle; charset=utf-8"
+        assert b"Haninge kommun" in resp.read()
+    req = urllib.request.Request(server + "doc/haninge", headers={"Accept": "text/html"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        html = resp.read().decode()
+    assert f'href="{server}doc/haninge/vision"' in html
+
+
+def test_dataset_dump_and_404(server: str) -> None:
+    with urllib.request.urlopen(server + "dumps/kgpub.nq", timeout=10) as resp:
+        body = resp.read()
+        assert int(resp.headers["Content-Length"]) == len(body)
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(server + "doc/nothing-here", timeout=10)
+    assert info.value.code == 404
+
+
+def test_invalid_data_is_refused(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            str(KGPUB),
+            "serve",
+            "--config",
+            str(ROOT / "tests/fixtures/violating/kgpub.toml"),
+            "--port",
+            str(_free_port()),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")},
+    )
+    assert proc.returncode == 1
+    assert "refusing" in proc.stderr
