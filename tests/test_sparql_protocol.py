@@ -631,3 +631,33 @@ def test_result_byte_limit(store: pyoxigraph.Store) -> None:
         assert b"true" in pool.run(small, rf.SRJ)
     finally:
         pool.close()
+
+
+class FailingRemote:
+    """A store that answers like the remote store does when things go wrong."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def query(self, sparql: str, default_graph_uris: object = (), named: object = ()) -> object:
+        raise self.error
+
+    def graph_names(self) -> list[str]:
+        return []
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [("BadRequest", 400), ("StoreUnavailable", 503), ("KgpubError", 500)],
+)
+def test_store_errors_keep_their_meaning(error: str, status: int) -> None:
+    from kgpub import errors
+
+    exc = getattr(errors, error)("error at 1:3: expected something")
+    app = create_sparql_app(settings(query_workers=1), FailingRemote(exc))
+    try:
+        r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+        assert r.status_code == status
+        assert b"expected something" in r.data
+    finally:
+        app.extensions[EXTENSION].pool.close()

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import pyoxigraph
 
+from kgpub.errors import KgpubError
 from kgpub.rendering import results as result_formats
 from kgpub.sparql import (
     EndpointBusy,
@@ -177,6 +178,14 @@ def _worker_loop(store: object, sock: socket.socket) -> None:
         except SyntaxError as exc:
             err = syntax_error(str(exc), job.query)
             reply = ("err", type(err).__name__, err.message)
+        except KgpubError as exc:  # from a remote store: same meaning, the protocol's status
+            kind = {
+                "BadRequest": "QuerySyntaxError",
+                "StoreUnavailable": "StoreDown",
+                "QueryTimeout": "QueryTimeout",
+                "ResultTooLarge": "ResultTooLarge",
+            }.get(type(exc).__name__, "QueryFailed")
+            reply = ("err", kind, exc.message or str(exc))
         except MemoryError:
             reply = ("err", "QueryFailed", "The query needed more memory than allowed.")
         except Exception as exc:

@@ -85,6 +85,12 @@ class QueryFailed(SparqlError):
     status = 500
 
 
+class StoreDown(SparqlError):
+    """The (remote) store behind the endpoint did not answer."""
+
+    status = 503
+
+
 # -- policy -----------------------------------------------------------------------------
 
 
