@@ -6,10 +6,7 @@ unreachable remote server, a remote store without an update endpoint.
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +18,8 @@ from kgpub.errors import StoreUnavailable
 from kgpub.store.base import Store
 from kgpub.store.factory import INCOMPLETE_MARKER, open_store
 from kgpub.store.remote import RemoteStore
+from oxigraph_server import free_port, run_oxigraph
 
-OXIGRAPH = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "oxigraph"
 EX = "https://w3id.org/kgpub/"
 G1 = EX + "graph/one"
 G2 = EX + "graph/two"
@@ -46,42 +43,9 @@ QUADS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def oxigraph_server() -> Iterator[str]:
-    """``oxigraph serve`` (in memory, union default graph) on 127.0.0.1; yields its base URL."""
-    if not OXIGRAPH.exists():
-        pytest.skip("the oxigraph server binary is not installed")
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("oxigraph serve did not start") from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    yield from run_oxigraph()
 
 
 @pytest.fixture(
@@ -204,10 +168,17 @@ def test_disk_store_path_with_other_files_is_not_overwritten(tmp_path: Path) -> 
     assert [p.name for p in (tmp_path / "store").iterdir()] == ["notes.txt"]
 
 
-def test_disk_store_parent_missing(tmp_path: Path) -> None:
-    with pytest.raises(StoreUnavailable, match="does not exist"):
+def test_disk_store_below_a_file(tmp_path: Path) -> None:
+    (tmp_path / "no").write_text("precious", encoding="utf-8")
+    with pytest.raises(StoreUnavailable, match="is a file"):
         open_store(Settings(root=tmp_path, store="disk", store_path=Path("no/such/store")))
-    assert not (tmp_path / "no").exists()
+    assert (tmp_path / "no").read_text(encoding="utf-8") == "precious"
+
+
+def test_disk_store_missing_directories_are_created(tmp_path: Path) -> None:
+    store = open_store(Settings(root=tmp_path, store="disk", store_path=Path("var/a/store")))
+    assert store.count() == 0
+    assert (tmp_path / "var" / "a" / "store").is_dir()
 
 
 def test_half_written_disk_store_is_refused(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -142,6 +143,101 @@ def _run_serve(args: argparse.Namespace) -> int:
     )
 
 
+# -- load -------------------------------------------------------------------------------------
+
+
+def _add_load(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "load",
+        parents=[_common_options()],
+        help="validate the data and push it into the configured store, one graph per source",
+        description=(
+            "Check that the store can be reached, validate every data source (per graph, "
+            "in parallel, skipping unchanged ones), then replace each named graph in the "
+            "store atomically. Invalid data changes nothing in the store. Exit status: 0 "
+            "loaded, 1 the data does not conform, 2 syntax, settings or store errors."
+        ),
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="validation processes (default: CPU count)"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="validate every graph even if unchanged since the last validation",
+    )
+    parser.set_defaults(handler=_run_load)
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    from kgpub.batch_validation import GraphResult, validate_sources
+    from kgpub.store.factory import marking_incomplete, open_store
+    from kgpub.store.loader import load_quads
+    from kgpub.store.remote import RemoteStore, StoreRefused
+
+    settings = _settings_from(args)
+    started = time.perf_counter()
+    store = open_store(settings, allow_incomplete=True)
+    where = {
+        "memory": "the in-memory store (nothing persists after this command)",
+        "disk": f"the disk store at {settings.store_path}",
+        "remote": f"the triplestore at {settings.remote_query_endpoint}",
+    }[settings.store]
+    if isinstance(store, RemoteStore) and not store.update_endpoint:
+        raise StoreRefused(
+            f"{where} has no update endpoint configured (set remote_update_endpoint); "
+            "nothing was loaded"
+        )
+    snapshot = load_snapshot(settings)
+
+    def validated(result: GraphResult, done: int, total: int) -> None:
+        when = "unchanged" if result.cached else f"{result.seconds:.2f} s"
+        state = "ok" if result.conforms else "INVALID"
+        print(f"validate [{done}/{total}] {result.path}: {state} ({when})", file=sys.stderr)
+
+    report = validate_sources(
+        settings, workers=args.workers, use_cache=not args.no_cache, progress=validated
+    )
+    if not report.conforms:
+        for graph in report.graphs:
+            if graph.conforms:
+                continue
+            if graph.error:
+                print(graph.error, file=sys.stderr)
+            for v in graph.violations:
+                where_v = v.location() or graph.path
+                path = f" {v.path}" if v.path else ""
+                print(
+                    f"{where_v}: {v.severity}: {v.focus_display()}{path}: {v.message}",
+                    file=sys.stderr,
+                )
+        print(report.summary(), file=sys.stderr)
+        print(f"kgpub load: the data is invalid; nothing was written to {where}", file=sys.stderr)
+        return EXIT_INVALID
+
+    def loaded(iri: str, triples: int, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        print(f"load [{bar}] {done}/{total} {iri} ({triples} triples)", file=sys.stderr)
+
+    disk_path = (
+        settings.resolve(settings.store_path)
+        if settings.store == "disk" and settings.store_path is not None
+        else None
+    )
+    with marking_incomplete(disk_path):
+        result = load_quads(store, snapshot.quads(), base_iri=settings.base_iri, progress=loaded)
+    dropped = f", dropped {len(result.dropped)} stale graphs" if result.dropped else ""
+    print(
+        f"Loaded {result.graphs} graphs, {result.triples:,} triples into {where} in "
+        f"{time.perf_counter() - started:.2f} s (validation {report.seconds:.2f} s, "
+        f"{report.validated} graphs validated, {len(report.graphs) - report.validated} "
+        f"unchanged; writing {result.seconds:.2f} s){dropped}"
+    )
+    return EXIT_OK
+
+
 # -- registry ---------------------------------------------------------------------------------
 
 #: One function per subcommand; each adds its parser (``serve``, ``dump``, ``load``,
@@ -149,6 +245,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_validate,
     _add_serve,
+    _add_load,
 ]
 
 

@@ -70,9 +70,12 @@ def check_disk_store(path: Path, *, allow_incomplete: bool = False) -> None:
             f"store_path {path} is a file, not a store directory; nothing was changed"
         )
     if not path.exists():
-        if not path.parent.is_dir():
+        ancestor = path.parent
+        while not ancestor.exists():
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
             raise StoreUnavailable(
-                f"store_path {path}: the parent directory {path.parent} does not exist"
+                f"store_path {path} cannot be created: {ancestor} is a file, not a directory"
             )
         return
     names = {p.name for p in path.iterdir()}
