@@ -1,0 +1,176 @@
+"""Page throughput and latency: resource documents vs a no-work Flask route, both under
+gunicorn with the same options, loaded by the same bounded local load generator.
+
+Prints requests/s and p50/p99 latency for /doc/... in Turtle and HTML, as a ratio to the
+no-work route, at 2 municipalities (the real data) and at 290 (synthetic, generated into a
+temporary directory by benchmarks/generate.py). The synthetic sets are copies of the real,
+validated sources, so the benchmark publishes them without running SHACL (which is not
+what is measured here).
+
+    .venv/bin/python benchmarks/pages.py [--seconds 5] [--clients 8] [--sizes 2 290]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+GUNICORN = {
+    "workers": 2,
+    "worker_class": "gthread",
+    "threads": 4,
+    "preload_app": True,
+    "accesslog": None,
+    "keepalive": 30,
+}
+
+
+def _serve(kind: str, config: str, port: int) -> None:
+    from flask import Flask
+
+    from kgpub.config import Settings
+    from kgpub.publishing import Publisher
+    from kgpub.web.serve import _Gunicorn
+
+    app: Flask
+    if kind == "nowork":
+        app = Flask("nowork")
+
+        @app.get("/nowork")
+        def nowork() -> str:
+            return "ok"
+    else:
+        from kgpub.loading import load_snapshot
+        from kgpub.web.app import create_app
+
+        settings = Settings.load(config_file=Path(config), env={})
+        publisher = Publisher(settings)
+        publisher.swap(load_snapshot(settings))  # copies of validated sources: no SHACL
+        app = create_app(settings, publisher, sparql=False)
+    _Gunicorn(app, {**GUNICORN, "bind": f"127.0.0.1:{port}"}).run()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(kind: str, config: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, config, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/robots.txt")
+            conn.getresponse().read()
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{kind} server did not start")
+
+
+def _client(args: tuple[int, str, dict[str, str], float]) -> list[float]:
+    port, path, headers, seconds = args
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    latencies: list[float] = []
+    end = time.perf_counter() + seconds
+    while True:
+        start = time.perf_counter()
+        if start >= end:
+            break
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status != 200:
+            raise RuntimeError(f"{path}: HTTP {resp.status}")
+        latencies.append(time.perf_counter() - start)
+    conn.close()
+    return latencies
+
+
+def load(
+    port: int, path: str, headers: dict[str, str], clients: int, seconds: float
+) -> dict[str, float]:
+    _client((port, path, headers, 0.3))  # warm up (and fill the document cache)
+    with multiprocessing.Pool(clients) as pool:
+        results = pool.map(_client, [(port, path, headers, seconds)] * clients)
+    lat = sorted(x for r in results for x in r)
+    return {
+        "rps": len(lat) / seconds,
+        "p50": statistics.median(lat) * 1000,
+        "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2, 290])
+    parser.add_argument(
+        "--serve", nargs=3, metavar=("KIND", "CONFIG", "PORT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.serve:
+        _serve(args.serve[0], args.serve[1], int(args.serve[2]))
+        return
+    from generate import generate
+
+    print(
+        f"{os.cpu_count()} CPUs; gunicorn {GUNICORN['workers']} workers x "
+        f"{GUNICORN['threads']} threads; {args.clients} clients x {args.seconds:.0f} s\n"
+    )
+    base_proc, base_port = _start("nowork", "-")
+    try:
+        ceiling = load(base_port, "/nowork", {}, args.clients, args.seconds)
+        print(
+            f"{'no-work Flask route':<44} {ceiling['rps']:8.0f} req/s  "
+            f"p50 {ceiling['p50']:6.2f} ms  p99 {ceiling['p99']:6.2f} ms   1.00x"
+        )
+    finally:
+        base_proc.terminate()
+        base_proc.wait()
+    cases: list[tuple[str, str, dict[str, str]]] = [
+        ("Turtle", "/doc/haninge/goal/tryggare-invanare", {"Accept": "text/turtle"}),
+        ("HTML", "/doc/haninge/goal/tryggare-invanare", {"Accept": "text/html"}),
+        ("HTML municipality", "/doc/haparanda", {"Accept": "text/html"}),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            config = generate(size, Path(tmp) / str(size))
+            proc, port = _start("app", str(config))
+            try:
+                for name, path, headers in cases:
+                    r: dict[str, Any] = load(port, path, headers, args.clients, args.seconds)
+                    label = f"{size} municipalities, {name}"
+                    print(
+                        f"{label:<44} {r['rps']:8.0f} req/s  p50 {r['p50']:6.2f} ms  "
+                        f"p99 {r['p99']:6.2f} ms   {r['rps'] / ceiling['rps']:.2f}x"
+                    )
+            finally:
+                proc.terminate()
+                proc.wait()
+
+
+if __name__ == "__main__":
+    main()
