@@ -661,3 +661,16 @@ def test_store_errors_keep_their_meaning(error: str, status: int) -> None:
         assert b"expected something" in r.data
     finally:
         app.extensions[EXTENSION].pool.close()
+
+
+def test_huge_body_is_not_read(store: pyoxigraph.Store) -> None:
+    app = create_sparql_app(settings(query_max_length=100, query_workers=1), store)
+    try:
+        client = app.test_client()
+        huge = b"ASK {}" + b" " * 200_000
+        r = client.post("/sparql", data=huge, content_type="application/sparql-query")
+        assert r.status_code == 400 and b"at most 100 characters" in r.data
+        r = client.post("/sparql", data={"query": huge.decode()})
+        assert r.status_code == 400 and b"at most 100 characters" in r.data
+    finally:
+        app.extensions[EXTENSION].pool.close()

@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_accept_header
 
 from kgpub.query_pool import QueryPool
@@ -23,6 +24,7 @@ from kgpub.rendering import results as rf
 from kgpub.sparql import (
     Policy,
     QueryForm,
+    QueryTooLong,
     SparqlError,
     SparqlNotAcceptable,
     SparqlRequest,
@@ -354,12 +356,21 @@ def sparql_endpoint() -> Response:
         return _cors(Response(status=204))
     service = _service()
     accept = request.headers.get("Accept")
-    is_form = request.mimetype == "application/x-www-form-urlencoded"
-    form = {k: request.form.getlist(k) for k in request.form} if is_form else {}
-    args = {k: request.args.getlist(k) for k in request.args}
-    body = b"" if is_form else request.get_data(cache=False)
     html_offers = [f.media_type for f in rf.ALL_FORMATS]
     html = _wants_html(accept, html_offers)
+    args = {k: request.args.getlist(k) for k in request.args}
+    # never read a body larger than the longest query could need (UTF-8, url-encoded)
+    request.max_content_length = service.policy.max_length * 9 + 65_536
+    is_form = request.mimetype == "application/x-www-form-urlencoded"
+    try:
+        form = {k: request.form.getlist(k) for k in request.form} if is_form else {}
+        body = b"" if is_form else request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        too_long = QueryTooLong(
+            f"The request body is too large; this endpoint accepts queries of at most "
+            f"{service.policy.max_length:,} characters."
+        )
+        return _error(too_long, html=html)
     try:
         parsed = parse_request(
             request.method, request.content_type, args, form, body, service.policy
