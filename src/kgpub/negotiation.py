@@ -6,6 +6,8 @@ anything but :class:`NotAcceptable`.
 
 from __future__ import annotations
 
+import functools
+
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -41,6 +43,16 @@ def negotiate(
         return fmt
     if accept is None or not accept.strip():
         return offers[0]
+    if len(accept) <= 1000:  # typical headers repeat: remember their outcome
+        found = _negotiate_cached(accept, offers)
+    else:
+        found = _negotiate_uncached(accept, offers)
+    if found is None:
+        raise NotAcceptable([fmt.media_type for fmt in offers])
+    return found
+
+
+def _negotiate_uncached(accept: str, offers: tuple[Format, ...]) -> Format | None:
     try:
         parsed = parse_accept_header(accept, MIMEAccept)
         pairs = _media_types(offers)
@@ -48,11 +60,14 @@ def negotiate(
     except Exception:  # werkzeug is lenient; this is belt and braces against odd input
         best = None
     if best is None:
-        raise NotAcceptable([fmt.media_type for fmt in offers])
+        return None
     for mt, fmt in pairs:
         if mt == best:
             return fmt
-    raise NotAcceptable([fmt.media_type for fmt in offers])  # pragma: no cover
+    return None  # pragma: no cover
+
+
+_negotiate_cached = functools.lru_cache(maxsize=1024)(_negotiate_uncached)
 
 
 def negotiate_language(
@@ -63,6 +78,12 @@ def negotiate_language(
     """The page language: ``explicit`` (``?lang=``) if offered, else Accept-Language, else sv."""
     if explicit and explicit in offers:
         return explicit
+    if accept_language and len(accept_language) <= 1000:
+        return _language_cached(accept_language, offers)
+    return _language(accept_language, offers)
+
+
+def _language(accept_language: str | None, offers: tuple[str, ...]) -> str:
     if accept_language:
         try:
             parsed = parse_accept_header(accept_language, LanguageAccept)
@@ -78,3 +99,6 @@ def negotiate_language(
             if primary in offers:
                 return primary
     return offers[0]
+
+
+_language_cached = functools.lru_cache(maxsize=1024)(_language)

@@ -72,8 +72,6 @@ def create_app(
     CORS(
         app,
         resources={
-            r"/doc/*": open_get,
-            r"/id/*": open_get,
             r"/dumps/*": open_get,
             r"/dataset*": open_get,
             r"/ontology*": open_get,

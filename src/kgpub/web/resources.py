@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from flask import Blueprint, Response, request
+from werkzeug.http import http_date, quote_etag
 
 from kgpub.formats import DOCUMENT_FORMATS, HTML, N_QUADS, TRIG, Format
 from kgpub.negotiation import negotiate, negotiate_language
@@ -26,27 +28,47 @@ def page_language() -> str:
     return negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _document_headers(
+    doc_path: str, media_type: str, etag: str, last_modified: str, vary: str
+) -> tuple[tuple[str, str], ...]:
+    """The headers of a document response (built once per document, format and snapshot)."""
+    link = ", ".join(
+        f'<{doc_path}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
+        for f in DOCUMENT_FORMATS
+    )
+    return (
+        ("Vary", vary),
+        ("Link", link),
+        ("ETag", quote_etag(etag)),
+        ("Last-Modified", last_modified),
+        ("Cache-Control", "public, max-age=60"),
+        # open CORS on documents, set here rather than by flask-cors's per-request matching
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", "ETag, Last-Modified, Link, Vary"),
+    )
+
+
 def document_response(rendered: Rendered, fmt: Format, doc_path: str, negotiated: bool) -> Response:
     """The response for a negotiable document at ``doc_path`` (without suffix)."""
     from kgpub.web.app import site
 
     s = site()
-    resp = Response(rendered.body, content_type=rendered.content_type)
-    vary = ["Accept"]
-    if fmt is HTML and "lang" not in request.args:
-        vary.append("Accept-Language")
-    if vary:
-        resp.headers["Vary"] = ", ".join(vary)
-    resp.headers["Link"] = ", ".join(
-        f'<{doc_path}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
-        for f in DOCUMENT_FORMATS
+    published = s.publisher.require()
+    html = fmt is HTML
+    explicit_lang = html and "lang" in request.args
+    lang = page_language() if html else ""
+    headers = _document_headers(
+        doc_path,
+        fmt.media_type,
+        f"{published.etag}-{fmt.extension}-{lang}",
+        http_date(published.loaded_at),
+        "Accept, Accept-Language" if html and not explicit_lang else "Accept",
     )
-    lang = page_language() if fmt is HTML else ""
-    resp.set_etag(f"{s.publisher.require().etag}-{fmt.extension}-{lang}")
-    resp.last_modified = s.loaded_at
-    resp.cache_control.public = True
-    resp.cache_control.max_age = 60
-    resp.make_conditional(request)
+    resp = Response(rendered.body, headers=headers, content_type=rendered.content_type)
+    environ = request.environ
+    if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+        resp.make_conditional(request)
     return resp
 
 
@@ -57,7 +79,7 @@ def negotiated(
     offers: tuple[Format, ...] = DOCUMENT_FORMATS,
 ) -> Response:
     fmt = negotiate(request.headers.get("Accept"), suffix, offers)
-    lang = page_language()
+    lang = page_language() if fmt is HTML else ""
     return document_response(render(fmt, lang), fmt, doc_path, negotiated=suffix is None)
 
 
@@ -77,7 +99,7 @@ def document(path: str) -> Response:
     stem, suffix = split_suffix(path)
     return negotiated(
         "/doc/" + stem,
-        lambda fmt, lang: site().resource(stem, fmt, lang, request.host_url),
+        lambda fmt, lang: site().resource(stem, fmt, lang, request.host_url if fmt is HTML else ""),
         suffix,
     )
 

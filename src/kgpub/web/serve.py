@@ -62,16 +62,11 @@ def run(
     bind_host = host or settings.host
     bind_port = int(port if port is not None else settings.port)
     if dev:
-        import os
-
-        if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
-            # the reloader's parent process: validate once so bad data fails fast
-            if build(settings) is None:
-                return 1
-        app = build(settings)
-        if app is None:
+        # the reloader runs this in its parent and again in each child: both validate
+        dev_app = build(settings)
+        if dev_app is None:
             return 1
-        app.run(host=bind_host, port=bind_port, debug=True, use_reloader=True)
+        dev_app.run(host=bind_host, port=bind_port, debug=True, use_reloader=True)
         return 0
     app = build(settings)
     if app is None:
