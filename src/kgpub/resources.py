@@ -33,21 +33,34 @@ def _iri(value: str) -> str:
 
 
 def description_query(iri: str) -> str:
+    """Outgoing triples, blank-node closure (two levels) and incoming links of ``iri``."""
     r = _iri(iri)
-    labels = "VALUES ?lp { rdfs:label skos:prefLabel dcterms:title rdf:type }"
     return f"""
-CONSTRUCT {{
-  {r} ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?o ?lp ?ol . ?s ?ip {r} . ?s ?slp ?sl .
-}} WHERE {{
+CONSTRUCT {{ {r} ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?s ?ip {r} . }}
+WHERE {{
   {{ GRAPH ?g {{ {r} ?p ?o }} }}
   UNION {{ GRAPH ?g {{ {r} ?p ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }}
   UNION {{ GRAPH ?g {{ {r} ?p ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 .
                       FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 }} }}
-  UNION {{ GRAPH ?g {{ {r} ?p ?o }} FILTER(isIRI(?o)) GRAPH ?g2 {{ ?o ?lp ?ol }} {labels} }}
   UNION {{ GRAPH ?g {{ ?s ?ip {r} }} }}
-  UNION {{ GRAPH ?g {{ ?s ?ip {r} }} FILTER(isIRI(?s))
-           GRAPH ?g2 {{ ?s ?slp ?sl }} VALUES ?slp {{ rdfs:label skos:prefLabel dcterms:title }} }}
 }}"""
+
+
+def labels_query(iris: Iterable[str], with_types: bool = True) -> str | None:
+    """Labels (and types) of the given IRIs.
+
+    Subject and predicate are bound together, as (?s ?p) pairs: pyoxigraph then looks each
+    pair up in its index, so the cost follows the number of IRIs, not the store's size
+    (a VALUES ?s block joined with a VALUES ?p block was 100x slower at 290 municipalities).
+    """
+    subjects = sorted(set(iris))
+    if not subjects:
+        return None
+    predicates = ["rdfs:label", "skos:prefLabel", "dcterms:title"]
+    if with_types:
+        predicates.append("rdf:type")
+    pairs = " ".join(f"({_iri(s)} {p})" for s in subjects for p in predicates)
+    return "CONSTRUCT { ?s ?p ?l } WHERE { VALUES (?s ?p) { " + pairs + " } GRAPH ?g { ?s ?p ?l } }"
 
 
 @dataclass
@@ -135,8 +148,18 @@ def build_description(iri: str, triples: Iterable[pyoxigraph.Triple]) -> Descrip
 
 
 def describe(store: Store, iri: str) -> Description:
-    """The description of ``iri`` as the store holds it now."""
-    return build_description(iri, store.construct(description_query(iri)))
+    """The description of ``iri`` as the store holds it now: its own triples, then the
+    labels and types of the resources it links to and of those linking to it."""
+    triples = store.construct(description_query(iri))
+    linked: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.object):
+            if isinstance(term, pyoxigraph.NamedNode) and term.value != iri:
+                linked.add(term.value)
+    query = labels_query(linked)
+    if query is not None:
+        triples.extend(store.construct(query))
+    return build_description(iri, triples)
 
 
 def graph_of(store: Store, iri: str) -> list[str]:
@@ -152,13 +175,10 @@ def graph_triples(store: Store, graph: str) -> list[pyoxigraph.Triple]:
 
 def labels_for(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
     """Labels of many IRIs in one query."""
-    values = " ".join(_iri(i) for i in sorted(set(iris)))
-    if not values:
+    query = labels_query(iris, with_types=False)
+    if query is None:
         return {}
-    triples = store.construct(
-        "CONSTRUCT { ?s ?p ?l } WHERE { VALUES ?s { " + values + " } "
-        "VALUES ?p { rdfs:label skos:prefLabel dcterms:title } GRAPH ?g { ?s ?p ?l } }"
-    )
+    triples = store.construct(query)
     labels: dict[str, dict[str, str]] = {}
     for t in triples:
         add_label(labels, t)
