@@ -220,3 +220,11 @@ def test_markup_in_labels_is_escaped(evil_app: Flask) -> None:
     # the JSON-LD island cannot be closed by a literal
     island = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     assert "<script" not in island
+
+
+def test_chosen_language_sticks_to_following_pages(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/doc/haninge?lang=en", headers={"Accept-Language": "sv"})
+    follow = client.get("/doc/haninge", headers={"Accept-Language": "sv"})
+    assert "<h1>Haninge Municipality</h1>" in follow.get_data(as_text=True)
+    assert "Cookie" in follow.headers["Vary"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, request
 from flask_compress import Compress
 from flask_cors import CORS
 
+from kgpub.negotiation import LANGUAGES
 from kgpub.publishing import Publisher
 from kgpub.rendering.pages import Site
 
@@ -36,6 +37,17 @@ COMPRESSIBLE = [
 
 def site() -> Site:
     return cast(Site, current_app.extensions[EXTENSION])
+
+
+def _remember_language(response: Response) -> Response:
+    """A page asked for with ?lang= keeps that language on the pages linked from it."""
+    lang = request.args.get("lang")
+    if lang in LANGUAGES and response.mimetype == "text/html":
+        from kgpub.web.resources import LANG_COOKIE
+
+        if request.cookies.get(LANG_COOKIE) != lang:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+    return response
 
 
 def create_app(
@@ -83,6 +95,7 @@ def create_app(
     from kgpub.web.resources import bp as resources_bp
 
     app.register_blueprint(resources_bp)
+    app.after_request(_remember_language)
     app.register_blueprint(dataset_bp)
     register_errors(app)
     if sparql:

@@ -24,8 +24,13 @@ def split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
+LANG_COOKIE = "kgpub_lang"
+
+
 def page_language() -> str:
-    return negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    """``?lang=``, else the language chosen earlier (cookie), else Accept-Language."""
+    explicit = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    return negotiate_language(request.headers.get("Accept-Language"), explicit)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -63,7 +68,7 @@ def document_response(rendered: Rendered, fmt: Format, doc_path: str, negotiated
         fmt.media_type,
         f"{published.etag}-{fmt.extension}-{lang}",
         http_date(published.loaded_at),
-        "Accept, Accept-Language" if html and not explicit_lang else "Accept",
+        "Accept, Accept-Language, Cookie" if html and not explicit_lang else "Accept",
     )
     resp = Response(rendered.body, headers=headers, content_type=rendered.content_type)
     environ = request.environ
@@ -143,7 +148,7 @@ def home() -> Response:
     rendered = s.home(page_language(), request.host_url)
     resp = Response(rendered.body, content_type=rendered.content_type)
     if "lang" not in request.args:
-        resp.headers["Vary"] = "Accept-Language"
+        resp.headers["Vary"] = "Accept-Language, Cookie"
     resp.set_etag(f"{s.publisher.require().etag}-home-{page_language()}")
     resp.last_modified = s.loaded_at
     resp.make_conditional(request)
