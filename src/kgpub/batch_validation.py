@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from kgpub.config import Settings
@@ -40,7 +40,9 @@ from kgpub.loading import Source, discover_sources, parse_source
 from kgpub.validation import Violation, validate_graph
 
 CACHE_FILE = "validation.json"
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
+#: How many links away from a source the descriptions of linked resources are added.
+_CONTEXT_DEPTH = 2
 
 
 @dataclass
@@ -170,16 +172,25 @@ def _index(source: Source, base_iri: str) -> tuple[set[str], set[str]]:
     return subjects, objects
 
 
-def dependencies(sources: Sequence[Source], base_iri: str) -> dict[Source, list[Source]]:
-    """For each source, the other sources describing IRIs it refers to (transitively)."""
+def dependencies(
+    sources: Sequence[Source], base_iri: str, *, max_owners: int = 2
+) -> dict[Source, list[Source]]:
+    """For each source, the other sources describing IRIs it refers to, transitively.
+
+    An IRI the source describes itself adds nothing. An IRI that several sources describe
+    (a shared external node) adds at most ``max_owners`` of them, so one source never
+    drags in a whole copy of the data set.
+    """
     indexed = {s: _index(s, base_iri) for s in sources}
     owner: dict[str, list[Source]] = {}
     for s, (subjects, _objects) in indexed.items():
         for iri in subjects:
             owner.setdefault(iri, []).append(s)
     direct: dict[Source, set[Source]] = {}
-    for s, (_subjects, objects) in indexed.items():
-        direct[s] = {o for iri in objects for o in owner.get(iri, ()) if o != s}
+    for s, (subjects, objects) in indexed.items():
+        direct[s] = {
+            o for iri in objects - subjects for o in owner.get(iri, ())[:max_owners] if o != s
+        }
     result: dict[Source, list[Source]] = {}
     for s in sources:
         seen: set[Source] = set()
@@ -256,6 +267,56 @@ class _Task:
     deps: tuple[Source, ...]
 
 
+def _describe(graph: Graph, node: Node, into: Graph) -> None:
+    """Add the triples about ``node`` in ``graph`` and, recursively, about its blank nodes."""
+    todo = [node]
+    seen: set[Node] = set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for _s, p, o in graph.triples((current, None, None)):
+            into.add((current, p, o))
+            if isinstance(o, BNode):
+                todo.append(o)
+
+
+def _add_context(
+    union: Graph,
+    owners: dict[Node, Path],
+    own: Graph,
+    dep_graphs: Sequence[tuple[Path, Graph]],
+    depth: int = _CONTEXT_DEPTH,
+) -> None:
+    """Add to ``union`` what the dependencies say about the IRIs ``own`` refers to.
+
+    Only the descriptions of the referenced IRIs (and of the IRIs those refer to, up to
+    ``depth`` levels) are added, not whole dependency graphs: the shapes can follow the
+    links (``sh:class``, ``sh:node``) while pyshacl's work stays proportional to the
+    source itself instead of re-checking every dependency each time.
+    """
+    wanted = {o for o in own.objects() if isinstance(o, URIRef)} - set(owners)
+    for _level in range(depth):
+        found: set[Node] = set()
+        for path, graph in dep_graphs:
+            for node in wanted:
+                if (node, None, None) in graph:
+                    before = len(union)
+                    _describe(graph, node, union)
+                    if len(union) > before:
+                        owners.setdefault(node, path)
+                        found.add(node)
+        wanted = {
+            o
+            for node in found
+            for o in union.objects(node, None)
+            if isinstance(o, URIRef) and o not in owners
+        }
+        if not wanted:
+            return
+
+
 def _run_task(task: _Task) -> dict[str, Any]:
     """Validate one source with its dependencies; a picklable result dict."""
     started = time.perf_counter()
@@ -267,11 +328,10 @@ def _run_task(task: _Task) -> dict[str, Any]:
         union = Graph()
         union += own
         owners: dict[Node, Path] = {s: task.source.path for s in own.subjects()}
-        for dep in task.deps:
-            g = parse_source(dep, settings.base_iri, settings.root)
-            union += g
-            for s in g.subjects():
-                owners.setdefault(s, dep.path)
+        dep_graphs = [
+            (d.path, parse_source(d, settings.base_iri, settings.root)) for d in task.deps
+        ]
+        _add_context(union, owners, own, dep_graphs)
 
         def locate(node: Node) -> list[Path]:
             where = owners.get(node)
