@@ -228,3 +228,30 @@ def test_chosen_language_sticks_to_following_pages(app: Flask) -> None:
     follow = client.get("/doc/haninge", headers={"Accept-Language": "sv"})
     assert "<h1>Haninge Municipality</h1>" in follow.get_data(as_text=True)
     assert "Cookie" in follow.headers["Vary"]
+
+
+def test_head_and_unknown_suffix(client: FlaskClient) -> None:
+    head = client.head("/doc/haninge", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200
+    assert head.mimetype == "text/turtle"
+    assert head.data == b""
+    assert client.get("/doc/haninge.docx", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_named_graph_documents(client: FlaskClient) -> None:
+    nq = client.get("/graph/haninge", headers={"Accept": "application/n-quads"})
+    assert nq.status_code == 200
+    ds = rdflib.Dataset()
+    ds.parse(data=nq.data, format="nquads")
+    graph = ds.graph(rdflib.URIRef(BASE + "graph/haninge"))
+    assert (rdflib.URIRef(HANINGE), rdflib.RDF.type, None) in graph
+    html = client.get("/graph/haninge", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and b"graph/haninge" in html.data
+    assert client.get("/graph/nothing").status_code == 404
+
+
+def test_home_lists_municipalities_and_services(client: FlaskClient) -> None:
+    html = client.get("/?lang=sv").get_data(as_text=True)
+    for href in ("/doc/haninge", "/doc/haparanda", "/sparql", "/dataset", "/ontology", "/dumps/"):
+        assert href in html, href
+    assert "Haninge kommun" in html
