@@ -255,3 +255,10 @@ def test_home_lists_municipalities_and_services(client: FlaskClient) -> None:
     for href in ("/doc/haninge", "/doc/haparanda", "/sparql", "/dataset", "/ontology", "/dumps/"):
         assert href in html, href
     assert "Haninge kommun" in html
+
+
+@pytest.mark.parametrize("path", ["a%20b", "a%3Eb", "a%7Bb", "%00", 'a"b', "x" * 3000])
+def test_odd_paths_are_404_not_500(client: FlaskClient, path: str) -> None:
+    for accept in ("text/html", "text/turtle"):
+        assert client.get(f"/doc/{path}", headers={"Accept": accept}).status_code == 404
+        assert client.get(f"/graph/{path}", headers={"Accept": accept}).status_code == 404

@@ -96,6 +96,10 @@ class Site:
     # -- resource documents ------------------------------------------------------------
     def describe(self, path: str) -> Description:
         iri = self.base + "id/" + path
+        try:
+            ox.NamedNode(iri)
+        except ValueError:  # not even an IRI (spaces, quotes, angle brackets...)
+            raise NotFound(f"{iri!r} is not a valid IRI") from None
         desc = describe(self.publisher.store, iri)
         if not desc.exists:
             raise NotFound(f"nothing is known about {iri}")
