@@ -1,0 +1,351 @@
+"""Scale benchmark: load, validation, memory, start-up, throughput at 1 to 10,000 municipalities.
+
+    .venv/bin/python benchmarks/scale.py --scales 1,290,3000,10000 --whole-graph-max 290
+
+Synthetic data comes from ``benchmarks/generate.py`` and is written under
+``benchmarks/out/scale-N`` (git-ignored), never into ``data/``. Every store measurement
+runs in a fresh child process so resident memory is not polluted by earlier scales.
+
+Printed per scale (a JSON line each, then a table):
+- load: pyoxigraph parse + bulk load into kgpub's embedded memory store (triples/s);
+- memory: resident bytes per triple of that store, and of a bare ``pyoxigraph.Store``
+  loaded the same way in another process (the ratio is kgpub's overhead);
+- start-up: memory store (parse + load all sources) vs reopening a disk store built
+  before, both until the first resource page is answered;
+- page and sparql throughput (single thread, in-process, so the numbers show what the
+  store does at that size): a resource page (``kgpub.resources``: description, graphs,
+  labels of the linked resources) and a typical ``/sparql`` SELECT, relative to the
+  smallest scale;
+- validation: one whole-graph pyshacl run vs kgpub's per-graph parallel validation (and
+  the ratio), up to ``--whole-graph-max`` municipalities (whole-graph runs grow too slow);
+- remote: page throughput through a RemoteStore in front of ``oxigraph serve`` relative
+  to the embedded store, up to ``--remote-max`` municipalities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+BASE = "https://w3id.org/kgpub/"
+KGPUB = BASE + "ontology#"
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def nquads_of(project: Path) -> tuple[bytes, int]:
+    """All data sources of ``project`` as N-Quads (one graph each) and the triple count."""
+    import pyoxigraph as ox
+
+    out: list[bytes] = []
+    n = 0
+    for path in sorted((project / "data").glob("*.ttl")):
+        graph = ox.NamedNode(BASE + "graph/" + path.stem)
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in ox.parse(path=path, format=ox.RdfFormat.TURTLE, base_iri=BASE)
+        ]
+        n += len(quads)
+        out.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    return b"".join(out), n
+
+
+def sample_iris(store: Any, k: int = 200) -> list[str]:
+    rows = store.select(
+        "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a ?t } FILTER(isIRI(?s)) } LIMIT 200000"
+    )
+    iris = sorted(r["s"].value for r in rows if "/id/" in r["s"].value)
+    return random.Random(42).sample(iris, min(k, len(iris)))
+
+
+def page(store: Any, iri: str) -> int:
+    """What a resource page asks the store (``kgpub.resources``; rendering costs the same
+    at every scale and is left out)."""
+    from kgpub import resources
+
+    desc = resources.describe(store, iri)
+    resources.graph_of(store, iri)
+    return len(desc.triples)
+
+
+SPARQL = (
+    "PREFIX kgpub: <" + KGPUB + "> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "SELECT ?goal ?label WHERE {{ ?goal kgpub:owner <{owner}> ; skos:prefLabel ?label }} "
+    "LIMIT 100"
+)
+
+
+def throughput(fn: Any, items: list[str], seconds: float = 2.0) -> float:
+    done = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        fn(items[done % len(items)])
+        done += 1
+    return done / (time.perf_counter() - started)
+
+
+def owners(store: Any) -> list[str]:
+    rows = store.select(
+        "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s <" + KGPUB + "owner> ?o } } LIMIT 100000"
+    )
+    found = sorted(r["o"].value for r in rows)
+    return random.Random(7).sample(found, min(50, len(found)))
+
+
+# -- child measurements ----------------------------------------------------------------------
+
+
+def child_memory(project: Path, bare: bool) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    from kgpub.store.embedded import EmbeddedStore
+
+    data, n = nquads_of(project)
+    before = rss_bytes()
+    started = time.perf_counter()
+    if bare:
+        raw = ox.Store()
+        raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        elapsed = time.perf_counter() - started
+        return {"triples": n, "load_s": elapsed, "bytes_per_triple": (rss_bytes() - before) / n}
+    store = EmbeddedStore()
+    store.load_nquads(data)
+    elapsed = time.perf_counter() - started
+    per_triple = (rss_bytes() - before) / n  # measured while ``data`` is still alive
+    del data
+    iris = sample_iris(store)
+    first = time.perf_counter()
+    page(store, iris[0])
+    result = {
+        "triples": n,
+        "load_s": elapsed,
+        "load_triples_per_s": n / elapsed,
+        "bytes_per_triple": per_triple,
+        "first_page_ms": (time.perf_counter() - first) * 1000,
+        "page_per_s": throughput(lambda i: page(store, i), iris),
+    }
+    who = owners(store)
+    result["sparql_per_s"] = throughput(
+        lambda o: list(store.query(SPARQL.format(owner=o))),
+        who,  # type: ignore[arg-type]
+    )
+    return result
+
+
+def child_startup_memory(project: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    from kgpub.store.embedded import EmbeddedStore
+
+    data, _n = nquads_of(project)
+    store = EmbeddedStore()
+    store.load_nquads(data)
+    page(store, sample_iris(store, 1)[0])
+    return {"startup_memory_s": time.perf_counter() - started}
+
+
+def child_build_disk(project: Path, path: Path) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    data, n = nquads_of(project)
+    started = time.perf_counter()
+    raw = ox.Store(str(path))
+    raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+    raw.flush()
+    return {"disk_build_s": time.perf_counter() - started, "triples": n}
+
+
+def child_startup_disk(path: Path, iri: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    from kgpub.config import Settings
+    from kgpub.store.factory import open_store
+
+    store = open_store(Settings(root=path.parent, store="disk", store_path=path))
+    opened = time.perf_counter() - started
+    page(store, iri)
+    return {"disk_open_s": opened, "startup_disk_s": time.perf_counter() - started}
+
+
+def child_remote(project: Path) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    from kgpub.store.embedded import EmbeddedStore
+    from kgpub.store.remote import RemoteStore
+    from oxigraph_server import run_oxigraph
+
+    data, _n = nquads_of(project)
+    embedded = EmbeddedStore()
+    embedded.load_nquads(data)
+    iris = sample_iris(embedded)
+    server = run_oxigraph()
+    url = next(server)
+    try:
+        request = urllib.request.Request(
+            url + "/store",
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/n-quads"},
+        )
+        urllib.request.urlopen(request, timeout=600).read()
+        remote = RemoteStore(url + "/query", url + "/update", timeout=30)
+        assert remote.count() == len(embedded._store), "remote store not filled"
+        emb = throughput(lambda i: page(embedded, i), iris)
+        rem = throughput(lambda i: page(remote, i), iris)
+    finally:
+        server.close()
+    del ox
+    return {"embedded_page_per_s": emb, "remote_page_per_s": rem, "remote_ratio": rem / emb}
+
+
+def run_child(*args: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "_child", *args], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {args} failed:\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def child_main(argv: list[str]) -> None:
+    kind, *rest = argv
+    out: dict[str, Any]
+    if kind == "memory":
+        out = child_memory(Path(rest[0]), bare=False)
+    elif kind == "bare":
+        out = child_memory(Path(rest[0]), bare=True)
+    elif kind == "startup-memory":
+        out = child_startup_memory(Path(rest[0]))
+    elif kind == "build-disk":
+        out = child_build_disk(Path(rest[0]), Path(rest[1]))
+    elif kind == "startup-disk":
+        out = child_startup_disk(Path(rest[0]), rest[1])
+    elif kind == "remote":
+        out = child_remote(Path(rest[0]))
+    else:
+        raise SystemExit(f"unknown child {kind}")
+    print(json.dumps(out))
+
+
+# -- validation (in this process) ------------------------------------------------------------
+
+
+def validation(project: Path, whole: bool, workers: int) -> dict[str, Any]:
+    from kgpub.batch_validation import validate_sources
+    from kgpub.config import Settings
+
+    settings = Settings.load(config_file=project / "kgpub.toml", env={})
+    out: dict[str, Any] = {}
+    started = time.perf_counter()
+    report = validate_sources(settings, workers=workers, use_cache=False)
+    out["batch_validation_s"] = time.perf_counter() - started
+    out["batch_conforms"] = report.conforms
+    times = sorted(g.seconds for g in report.graphs)
+    out["per_graph_median_s"] = times[len(times) // 2]
+    started = time.perf_counter()
+    cached = validate_sources(settings, workers=workers, cache_dir=project / ".cache")
+    validate_sources(settings, workers=workers, cache_dir=project / ".cache")
+    out["cached_revalidation_s"] = time.perf_counter() - started - cached.seconds
+    if whole:
+        from kgpub.loading import load_snapshot
+        from kgpub.validation import validate
+
+        started = time.perf_counter()
+        whole_report = validate(load_snapshot(settings))
+        out["whole_graph_validation_s"] = time.perf_counter() - started
+        out["whole_conforms"] = whole_report.conforms
+        out["validation_speedup"] = out["whole_graph_validation_s"] / out["batch_validation_s"]
+    return out
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child_main(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", default="1,290,3000,10000")
+    parser.add_argument("--whole-graph-max", type=int, default=290)
+    parser.add_argument("--validate-max", type=int, default=290)
+    parser.add_argument("--remote-max", type=int, default=3000)
+    parser.add_argument("--disk-min", type=int, default=290)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    parser.add_argument(
+        "--parts",
+        default="startup,disk,remote,validation",
+        help="what to measure besides load, memory and throughput",
+    )
+    args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    from generate import generate
+
+    rows: list[dict[str, Any]] = []
+    for n in (int(s) for s in args.scales.split(",")):
+        project = args.out / f"scale-{n}"
+        generate(n, project)
+        row: dict[str, Any] = {"municipalities": n}
+        row.update(run_child("memory", str(project)))
+        bare = run_child("bare", str(project))
+        row["bare_bytes_per_triple"] = bare["bytes_per_triple"]
+        row["memory_ratio_vs_bare"] = row["bytes_per_triple"] / bare["bytes_per_triple"]
+        if "startup" in parts:
+            row.update(run_child("startup-memory", str(project)))
+        if n >= args.disk_min and "disk" in parts:
+            disk = project / "store"
+            if disk.exists():
+                import shutil
+
+                shutil.rmtree(disk)
+            row.update(run_child("build-disk", str(project), str(disk)))
+            iri = BASE + "id/kommun-0000"
+            row.update(run_child("startup-disk", str(disk), iri))
+        if n <= args.remote_max and "remote" in parts:
+            row.update(run_child("remote", str(project)))
+        if n <= args.validate_max and "validation" in parts:
+            row.update(validation(project, n <= args.whole_graph_max, args.workers))
+        base = rows[0] if rows else row
+        row["page_rel"] = row["page_per_s"] / base["page_per_s"]
+        row["sparql_rel"] = row["sparql_per_s"] / base["sparql_per_s"]
+        row["peak_rss_mb_parent"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print()
+    cols = [
+        ("municipalities", "{:>6}"),
+        ("triples", "{:>9}"),
+        ("load_triples_per_s", "{:>10.0f}"),
+        ("bytes_per_triple", "{:>6.0f}"),
+        ("memory_ratio_vs_bare", "{:>5.2f}"),
+        ("startup_memory_s", "{:>6.2f}"),
+        ("startup_disk_s", "{:>6.3f}"),
+        ("page_per_s", "{:>7.0f}"),
+        ("page_rel", "{:>5.2f}"),
+        ("sparql_per_s", "{:>7.0f}"),
+        ("sparql_rel", "{:>5.2f}"),
+        ("remote_ratio", "{:>5.2f}"),
+        ("batch_validation_s", "{:>7.1f}"),
+        ("whole_graph_validation_s", "{:>7.1f}"),
+        ("validation_speedup", "{:>5.1f}"),
+    ]
+    print(" | ".join(name for name, _f in cols))
+    for row in rows:
+        print(" | ".join(f.format(row[c]) if c in row else "-" for c, f in cols))
+
+
+if __name__ == "__main__":
+    main()
