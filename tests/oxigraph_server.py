@@ -20,11 +20,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_oxigraph() -> Iterator[str]:
+def run_oxigraph(port: int | None = None) -> Iterator[str]:
     """``oxigraph serve`` (in memory, union default graph) on 127.0.0.1; yields its base URL."""
     if not OXIGRAPH.exists():
         pytest.skip("the oxigraph server binary is not installed")
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
         stdout=subprocess.DEVNULL,
@@ -45,7 +45,7 @@ def run_oxigraph() -> Iterator[str]:
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -227,3 +227,26 @@ def test_remote_replace_graph_is_one_request(oxigraph_server: str) -> None:
     assert store.describe(EX + "id/a") == []
     assert len(store.describe(EX + "id/c")) == 1
     store.replace([])
+
+
+@pytest.mark.server
+def test_remote_store_down_then_back_recovers_without_restart() -> None:
+    port = free_port()
+    server = run_oxigraph(port)
+    url = next(server)
+    store = RemoteStore(url + "/query", url + "/update", timeout=2)
+    store.replace(QUADS)
+    assert store.graph_names() == [G1, G2]  # a kept-alive connection is now open
+    server.close()  # the server goes away
+
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="cannot be reached"):
+        store.graph_names()
+    assert time.monotonic() - started < 2
+
+    server = run_oxigraph(port)  # back, empty, on the same address
+    next(server)
+    try:
+        assert store.graph_names() == []
+    finally:
+        server.close()
