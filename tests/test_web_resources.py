@@ -262,3 +262,25 @@ def test_odd_paths_are_404_not_500(client: FlaskClient, path: str) -> None:
     for accept in ("text/html", "text/turtle"):
         assert client.get(f"/doc/{path}", headers={"Accept": accept}).status_code == 404
         assert client.get(f"/graph/{path}", headers={"Accept": accept}).status_code == 404
+
+
+def test_repeated_documents_come_from_the_response_cache(app: Flask) -> None:
+    client = app.test_client()
+    cache = app.wsgi_app
+    headers = {"Accept": "text/turtle", "Accept-Language": "en;q=0.9"}
+    first = client.get("/doc/haninge/vision", headers=headers)
+    size = len(cache._entries)  # type: ignore[attr-defined]
+    second = client.get("/doc/haninge/vision", headers=headers)
+    assert len(cache._entries) == size  # type: ignore[attr-defined]
+    assert second.data == first.data
+    assert second.headers == first.headers
+    # conditional requests still revalidate, other formats are their own entries
+    etag = first.headers["ETag"]
+    assert (
+        client.get("/doc/haninge/vision", headers={**headers, "If-None-Match": etag}).status_code
+        == 304
+    )
+    assert (
+        client.get("/doc/haninge/vision", headers={"Accept": "application/n-triples"}).mimetype
+        == "application/n-triples"
+    )

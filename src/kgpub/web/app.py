@@ -102,4 +102,7 @@ def create_app(
         from kgpub.web.sparql import register_sparql
 
         register_sparql(app, settings, publisher.store)
+    from kgpub.web.fastpath import DocumentResponseCache
+
+    app.wsgi_app = DocumentResponseCache(app.wsgi_app, publisher)  # type: ignore[method-assign]
     return app

@@ -1,0 +1,107 @@
+"""A WSGI response cache in front of Flask for resource documents.
+
+A document's bytes and headers are a pure function of the snapshot and of the request's
+path, query and negotiation headers, so a repeated request is answered from memory without
+entering Flask. Conditional requests (If-None-Match / If-Modified-Since), other methods,
+responses that set cookies and anything but 200 go through the app as usual. Entries are
+keyed by the snapshot digest, so a newly published snapshot is never answered from the old.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from kgpub.publishing import Publisher
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_KEY_HEADERS = (
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_ACCEPT",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_ACCEPT_ENCODING",
+    "HTTP_COOKIE",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+)
+_BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
+
+
+class DocumentResponseCache:
+    """Wraps a WSGI app; caches complete 200 responses under ``prefixes``."""
+
+    def __init__(
+        self,
+        app: WsgiApp,
+        publisher: Publisher,
+        prefixes: tuple[str, ...] = ("/doc/",),
+        maxsize: int = 4096,
+        max_body: int = 1 << 20,
+    ) -> None:
+        self.app = app
+        self.publisher = publisher
+        self.prefixes = prefixes
+        self.maxsize = maxsize
+        self.max_body = max_body
+        self._entries: OrderedDict[tuple[str, ...], tuple[str, list[tuple[str, str]], bytes]]
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        current = self.publisher.current
+        if (
+            current is None
+            or environ.get("REQUEST_METHOD") != "GET"
+            or not str(environ.get("PATH_INFO", "")).startswith(self.prefixes)
+            or any(h in environ for h in _BYPASS)
+        ):
+            return self.app(environ, start_response)
+        key = (current.digest, *(str(environ.get(h, "")) for h in _KEY_HEADERS))
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            return [body]
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = status
+            captured["headers"] = headers
+            return (
+                start_response(status, headers, exc_info)
+                if exc_info
+                else start_response(status, headers)
+            )
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        status = captured.get("status", "")
+        headers = captured.get("headers", [])
+        if (
+            status.startswith("200")
+            and len(body) <= self.max_body
+            and not any(name.lower() == "set-cookie" for name, _ in headers)
+        ):
+            with self._lock:
+                self._entries[key] = (status, list(headers), body)
+                while len(self._entries) > self.maxsize:
+                    self._entries.popitem(last=False)
+        return [body]
