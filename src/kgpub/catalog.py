@@ -184,7 +184,6 @@ def dataset_description(
     add(dataset, VOID + "sparqlEndpoint", sparql)
     add(dataset, VOID + "uriSpace", _l(b + "id/"))
     add(dataset, VOID + "vocabulary", _n(b + "ontology#"))
-    add(dataset, VOID + "rootResource", _n(b + "id/"[:-1] if False else b))
     for ex in example_resources:
         add(dataset, VOID + "exampleResource", _n(b + ex))
     for d in DUMPS:
