@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from kgpub.formats import DOCUMENT_FORMATS, Format
 from kgpub.rendering.rdf import shorten
 from kgpub.resources import pick_label
+from kgpub.uris import UriScheme
 
 TEXT: dict[str, dict[str, str]] = {
     "sv": {
@@ -125,13 +126,10 @@ class PageContext:
         return local
 
     def link(self, iri: str) -> str:
-        """Where an HTML link to ``iri`` goes: things to their local document, else as is."""
-        if not iri.startswith(self.base_iri):
-            return iri
-        rest = iri[len(self.base_iri) :]
-        if rest.startswith("id/"):
-            rest = "doc/" + rest[3:]
-        return self.host_url + rest
+        """Where an HTML link to ``iri`` goes: a thing to its document, under the host the
+        page is served from; IRIs outside the base stay as they are."""
+        uris = UriScheme(self.base_iri)
+        return uris.to_local_url(uris.doc_of(iri) or iri, self.host_url)
 
     def label(self, iri: str) -> str:
         found = pick_label(self.labels.get(iri, {}), self.lang)

@@ -27,6 +27,7 @@ from kgpub.resources import (
     municipality_view,
     owner_chain,
 )
+from kgpub.uris import UriScheme
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -95,7 +96,7 @@ class Site:
 
     # -- resource documents ------------------------------------------------------------
     def describe(self, path: str) -> Description:
-        iri = self.base + "id/" + path
+        iri = UriScheme(self.base).thing(path)
         try:
             ox.NamedNode(iri)
         except ValueError:  # not even an IRI (spaces, quotes, angle brackets...)
