@@ -177,3 +177,33 @@ def test_remote_store_refusing_the_write(
     err = capsys.readouterr().err
     assert "refused the update" in err or "rejected the update" in err
     assert open_store(settings_of(config)).count() == 0
+
+
+def test_a_store_failing_part_way_says_how_far_it_got() -> None:
+    import pyoxigraph
+
+    from kgpub.errors import StoreUnavailable
+    from kgpub.store.loader import PartialLoad, load_quads
+
+    class Flaky(RemoteStore):
+        def __init__(self) -> None:
+            super().__init__("http://127.0.0.1:9/query", "http://127.0.0.1:9/update")
+            self.written: list[str] = []
+
+        def graph_names(self) -> list[str]:
+            return []
+
+        def replace_graph(self, graph_iri: str, triples: object) -> None:
+            if len(self.written) == 1:
+                raise StoreUnavailable("the triplestore went away")
+            self.written.append(graph_iri)
+
+    s = pyoxigraph.NamedNode(BASE + "id/x")
+    quads = [
+        pyoxigraph.Quad(s, s, s, pyoxigraph.NamedNode(BASE + f"graph/{name}"))
+        for name in ("a", "b", "c")
+    ]
+    store = Flaky()
+    with pytest.raises(PartialLoad, match="after 1 of 3 graphs") as caught:
+        load_quads(store, quads, base_iri=BASE)
+    assert caught.value.done == [BASE + "graph/a"]
