@@ -111,6 +111,8 @@ def test_describe(store: Store) -> None:
         ox.Triple(q.subject, q.predicate, q.object) for q in QUADS[:2]
     }
     assert store.describe(EX + "id/nothing") == []
+    with pytest.raises(ValueError):
+        store.describe(EX + "id/a> ?p ?o } DROP ALL #")
 
 
 def test_query_forms_return_pyoxigraph_results(store: Store) -> None:
