@@ -20,13 +20,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_oxigraph(port: int | None = None) -> Iterator[str]:
+def run_oxigraph(port: int | None = None, location: Path | None = None) -> Iterator[str]:
     """``oxigraph serve`` (in memory, union default graph) on 127.0.0.1; yields its base URL."""
     if not OXIGRAPH.exists():
         pytest.skip("the oxigraph server binary is not installed")
     port = port or free_port()
+    where = ["--location", str(location)] if location is not None else []
     proc = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [str(OXIGRAPH), "serve", *where, "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -21,6 +21,7 @@ import re
 import threading
 import urllib.error
 import urllib.parse
+import weakref
 from collections.abc import Iterable, Sequence
 from http.client import HTTPException
 
@@ -103,6 +104,7 @@ class RemoteStore:
         self.update_endpoint = update_endpoint
         self.timeout = timeout
         self._local = threading.local()
+        _LIVE.add(self)
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -125,6 +127,8 @@ class RemoteStore:
         if held is not None and (fresh or held[0] != os.getpid()):
             if held[0] == os.getpid():
                 held[1].close()
+            else:
+                _forget(held[1])
             held = None
         if held is None:
             cls = (
@@ -377,6 +381,34 @@ def _query_form(sparql: str) -> str:
     if isinstance(result, pyoxigraph.QueryBoolean):
         return "ASK"
     return "SELECT"
+
+
+def _forget(conn: http.client.HTTPConnection) -> None:
+    """Drop a connection inherited through fork without closing its descriptor.
+
+    The descriptor belongs to the parent; in the child it may already have been closed and
+    its number reused (a query worker's own socket). Letting the garbage collector close
+    it would close that other socket.
+    """
+    sock = conn.sock
+    conn.sock = None
+    if sock is not None:
+        sock.detach()
+
+
+#: Every RemoteStore of this process, so a forked child can forget inherited connections.
+_LIVE: weakref.WeakSet[RemoteStore] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for store in list(_LIVE):
+        conns = getattr(store._local, "conns", {})
+        for _pid, conn in conns.values():
+            _forget(conn)
+        conns.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _ref(iri: str) -> str:
