@@ -19,7 +19,8 @@ Printed per scale (a JSON line each, then a table):
 - validation: one whole-graph pyshacl run vs kgpub's per-graph parallel validation (and
   the ratio), up to ``--whole-graph-max`` municipalities (whole-graph runs grow too slow);
 - remote: page throughput through a RemoteStore in front of ``oxigraph serve`` relative
-  to the embedded store, up to ``--remote-max`` municipalities.
+  to the embedded store, up to ``--remote-max`` municipalities, store side only and as
+  whole HTML pages through the Flask app (``web``).
 """
 
 from __future__ import annotations
@@ -216,6 +217,45 @@ def child_remote(project: Path) -> dict[str, Any]:
     return {"embedded_page_per_s": emb, "remote_page_per_s": rem, "remote_ratio": rem / emb}
 
 
+def child_web(project: Path) -> dict[str, Any]:
+    """Whole HTML pages through the Flask app (rendering included, every page requested
+    once so no cache answers), embedded memory store vs RemoteStore + oxigraph serve."""
+    import types
+
+    from kgpub.config import Settings
+    from kgpub.publishing import Publisher
+    from kgpub.store.embedded import EmbeddedStore
+    from kgpub.store.remote import RemoteStore
+    from kgpub.web.app import create_app
+    from oxigraph_server import run_oxigraph
+
+    settings = Settings.load(config_file=project / "kgpub.toml", env={})
+
+    def conforms(_snapshot: object) -> object:  # validation is measured elsewhere
+        return types.SimpleNamespace(conforms=True)
+
+    server = run_oxigraph()
+    url = next(server)
+    out: dict[str, Any] = {}
+    try:
+        stores: list[tuple[str, Any]] = [
+            ("embedded", EmbeddedStore()),
+            ("remote", RemoteStore(url + "/query", url + "/update", timeout=60)),
+        ]
+        for name, store in stores:
+            app = create_app(settings, Publisher(settings, store=store, validate=conforms), False)
+            client = app.test_client()
+            paths = ["/doc/" + i.split("/id/", 1)[1] for i in sample_iris(store, 400)]
+            started = time.perf_counter()
+            for path in paths:
+                assert client.get(path, headers={"Accept": "text/html"}).status_code == 200
+            out[f"html_{name}_per_s"] = len(paths) / (time.perf_counter() - started)
+    finally:
+        server.close()
+    out["html_remote_ratio"] = out["html_remote_per_s"] / out["html_embedded_per_s"]
+    return out
+
+
 def run_child(*args: str) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, __file__, "_child", *args], capture_output=True, text=True, check=False
@@ -240,6 +280,8 @@ def child_main(argv: list[str]) -> None:
         out = child_startup_disk(Path(rest[0]), rest[1])
     elif kind == "remote":
         out = child_remote(Path(rest[0]))
+    elif kind == "web":
+        out = child_web(Path(rest[0]))
     else:
         raise SystemExit(f"unknown child {kind}")
     print(json.dumps(out))
@@ -290,7 +332,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument(
         "--parts",
-        default="startup,disk,remote,validation",
+        default="startup,disk,remote,web,validation",
         help="what to measure besides load, memory and throughput",
     )
     args = parser.parse_args()
@@ -323,6 +365,8 @@ def main() -> None:
             row.update(run_child("startup-disk", str(disk), iri))
         if n <= args.remote_max and "remote" in parts:
             row.update(run_child("remote", str(project)))
+        if n <= args.remote_max and "web" in parts:
+            row.update(run_child("web", str(project)))
         if n <= args.validate_max and "validation" in parts:
             row.update(validation(project, n <= args.whole_graph_max, args.workers))
         base = rows[0] if rows else row
@@ -345,6 +389,7 @@ def main() -> None:
         ("sparql_per_s", "{:>7.0f}"),
         ("sparql_rel", "{:>5.2f}"),
         ("remote_ratio", "{:>5.2f}"),
+        ("html_remote_ratio", "{:>5.2f}"),
         ("batch_validation_s", "{:>7.1f}"),
         ("whole_graph_validation_s", "{:>7.1f}"),
         ("validation_speedup", "{:>5.1f}"),
