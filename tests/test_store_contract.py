@@ -252,3 +252,14 @@ def test_remote_store_down_then_back_recovers_without_restart() -> None:
         assert store.graph_names() == []
     finally:
         server.close()
+
+
+@pytest.mark.server
+def test_remote_replace_too_large_for_one_request(oxigraph_server: str) -> None:
+    store = RemoteStore(oxigraph_server + "/query", oxigraph_server + "/update", timeout=5)
+    store.replace([ox.Quad(_n("old"), LABEL, ox.Literal("old"), ox.NamedNode(EX + "graph/old"))])
+    store.max_request_bytes = 100  # forces one request per graph
+    store.replace(QUADS)
+    assert store.graph_names() == [G1, G2]
+    assert store.count() == 4
+    store.replace([])

@@ -103,6 +103,8 @@ class RemoteStore:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint
         self.timeout = timeout
+        #: Largest update request :meth:`replace` sends (characters of SPARQL).
+        self.max_request_bytes = 64 * 1024 * 1024
         self._local = threading.local()
         _LIVE.add(self)
 
@@ -271,9 +273,28 @@ class RemoteStore:
     # -- Store protocol -----------------------------------------------------------------
 
     def replace(self, quads: Iterable[pyoxigraph.Quad]) -> None:
-        """Replace everything in one update request (one transaction)."""
-        insert = insert_data(group_by_graph(quads))
-        self.update("DROP SILENT ALL" + (f" ;\n{insert}" if insert else ""))
+        """Replace everything: one update request (one transaction) when it is small enough.
+
+        Servers cap request bodies (Oxigraph: 128 MB), so above :attr:`max_request_bytes`
+        the named graphs are replaced one request each (each graph atomically; a reader
+        may see some graphs new and others still old while it runs) and graphs that are
+        not in ``quads`` are dropped at the end.
+        """
+        graphs = group_by_graph(quads)
+        insert = insert_data(graphs)
+        if len(insert) <= self.max_request_bytes:
+            self.update("DROP SILENT ALL" + (f" ;\n{insert}" if insert else ""))
+            return
+        del insert
+        default = graphs.pop(None, None)
+        self.update("DROP SILENT DEFAULT")
+        if default:
+            self.update(insert_data({None: default}))
+        named = {iri: triples for iri, triples in graphs.items() if iri is not None}
+        for iri, triples in named.items():
+            self.replace_graph(iri, triples)
+        for iri in set(self.graph_names()) - set(named):
+            self.drop_graph(iri)
 
     def replace_graph(self, graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> None:
         """Replace one named graph atomically (one update request)."""
