@@ -37,3 +37,9 @@ def fixture_settings() -> Callable[..., Settings]:
         return Settings.load(config_file=FIXTURES / name / "kgpub.toml", env={}, **overrides)
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright leaves its driver's threads and asyncio state in
+    the pytest process, and a test forking a query pool after that can hang."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

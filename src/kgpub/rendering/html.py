@@ -18,6 +18,8 @@ TEXT: dict[str, dict[str, str]] = {
     "sv": {
         "site": "kgpub – kommunal styrning som länkade data",
         "home": "Start",
+        "site_nav": "Webbplatsen",
+        "crumbs": "Du är här",
         "types": "Typ",
         "properties": "Egenskaper",
         "incoming": "Länkar hit",
@@ -59,6 +61,8 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         "site": "kgpub – municipal strategy as linked data",
         "home": "Home",
+        "site_nav": "Site",
+        "crumbs": "You are here",
         "types": "Type",
         "properties": "Properties",
         "incoming": "Links to here",

@@ -1,0 +1,204 @@
+"""The published pages in a real browser: headless Debian Chromium driven by Playwright.
+
+Walks home -> municipality -> goal -> national objective -> back via the breadcrumb, switches
+language, saves a screenshot of each page type under ``test-output/screenshots/``, runs
+axe-core (installed from npm by ``scripts/system-deps.sh``) on each page type and checks that
+no page asks for anything outside the kgpub server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+ROOT = Path(__file__).resolve().parents[1]
+KGPUB = Path(sys.executable).parent / "kgpub"
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SKOS_CLOSE_MATCH = "http://www.w3.org/2004/02/skos/core#closeMatch"
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``kgpub serve`` (gunicorn) on a free 127.0.0.1 port; yields its base URL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    proc = subprocess.Popen(
+        [str(KGPUB), "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"kgpub serve exited with {proc.returncode}: {err}")
+            try:
+                with urllib.request.urlopen(url + "robots.txt", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail("kgpub serve did not answer within 30 s")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is missing: run `make system-deps` (scripts/system-deps.sh)")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make system-deps` (npm ci)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    return SHOTS
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh page that records every request it makes; at the end all must be to ``server``."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    p = context.new_page()
+    p.set_default_timeout(10_000)
+    requested: list[str] = []
+    p.on("request", lambda r: requested.append(r.url))
+    try:
+        yield p
+    finally:
+        context.close()
+    outside = [u for u in requested if not u.startswith(server)]
+    assert requested, "the page made no requests at all"
+    assert not outside, f"requests outside the kgpub server: {outside}"
+
+
+def check(page: Any, shots: Path, name: str) -> None:
+    """Screenshot the page and assert axe-core finds nothing serious or critical."""
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"axe-core on {name} ({page.url}):\n" + "\n".join(bad)
+
+
+def test_walk_from_home_to_objective_and_back(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "?lang=sv")
+    assert page.locator("h1").inner_text().startswith("kgpub")
+    check(page, shots, "home")
+
+    page.locator("main a", has_text="Haparanda").first.click()
+    page.wait_for_url(re.compile(r"/doc/haparanda$"))
+    assert "Haparanda" in page.locator("h1").inner_text()
+    check(page, shots, "municipality")
+
+    page.locator("ul.tree a", has_text="Frisk luft").first.click()
+    page.wait_for_url("**/doc/haparanda/**")
+    assert page.locator("h1").inner_text() == "Frisk luft"
+    check(page, shots, "goal")
+
+    row = page.locator("table.props tr").filter(
+        has=page.locator(f'th a[title="{SKOS_CLOSE_MATCH}"]')
+    )
+    row.locator("td a").first.click()
+    page.wait_for_url(re.compile(r"/doc/se/environmental-objective/frisk-luft$"))
+    assert page.locator("h1").inner_text() == "Frisk luft"
+    check(page, shots, "national-objective")
+
+    page.go_back()
+    page.wait_for_url("**/doc/haparanda/**")
+    page.locator("nav.crumbs a", has_text="Haparanda").click()
+    page.wait_for_url(re.compile(r"/doc/haparanda$"))
+    assert "Haparanda" in page.locator("h1").inner_text()
+
+
+def test_language_switch(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "doc/haparanda/environmental-goal/frisk-luft?lang=sv")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").inner_text() == "Frisk luft"
+    assert page.locator("nav.crumbs a").first.inner_text() == "Start"
+
+    page.locator("header a.lang").click()
+    page.wait_for_url("**lang=en**")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Clean air"
+    assert page.locator("nav.crumbs a").first.inner_text() == "Home"
+    check(page, shots, "goal-en")
+
+    page.locator("header a.lang").click()
+    page.wait_for_url("**lang=sv**")
+    assert page.locator("h1").inner_text() == "Frisk luft"
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("sparql", "sparql"),
+        ("dataset", "dataset?lang=en"),
+        ("ontology", "ontology?lang=sv"),
+        ("shapes", "shapes?lang=en"),
+        ("dumps", "dumps/?lang=sv"),
+        ("not-found", "doc/nothing-here?lang=en"),
+    ],
+)
+def test_other_page_types(page: Any, server: str, shots: Path, name: str, path: str) -> None:
+    response = page.goto(server + path)
+    assert response.status == (404 if name == "not-found" else 200)
+    assert page.locator("h1").count() == 1
+    check(page, shots, name)
