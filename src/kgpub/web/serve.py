@@ -80,6 +80,9 @@ def run(
         "accesslog": None,
         "timeout": max(30, int(settings.query_timeout) + 10),
         "graceful_timeout": 5,
+        # gunicorn's largest bounded request line (default 4094): GET queries up to ~8 KB;
+        # longer queries are POSTed, as the SPARQL protocol advises.
+        "limit_request_line": 8190,
     }
     _Gunicorn(app, options).run()
     return 0
