@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,16 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from kgpub_server import free_port, kgpub_serve
+
 ROOT = Path(__file__).resolve().parents[1]
 KGPUB = Path(sys.executable).parent / "kgpub"
 
 pytestmark = pytest.mark.server
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -34,38 +27,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
-    proc = subprocess.Popen(
-        [str(KGPUB), "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"kgpub serve exited with {proc.returncode}: {err}")
-            try:
-                with urllib.request.urlopen(url + "robots.txt", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.fail("kgpub serve did not answer within 30 s")
-                time.sleep(0.2)
+    """``kgpub serve`` (gunicorn) on a free 127.0.0.1 port; yields its base URL."""
+    with kgpub_serve() as url:
         yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def test_303_and_documents(server: str) -> None:
@@ -101,7 +65,7 @@ def test_invalid_data_is_refused(tmp_path: Path) -> None:
             "--config",
             str(ROOT / "tests/fixtures/violating/kgpub.toml"),
             "--port",
-            str(_free_port()),
+            str(free_port()),
         ],
         cwd=ROOT,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""The W3C SPARQL 1.1 Protocol tests (data under /work/shared/standards/w3c), as far as they
+"""The W3C SPARQL 1.1 Protocol tests (data under ../shared/standards/w3c), as far as they
 apply to a read-only endpoint: every query test passes as the manifest says; every update
 test's update request is refused with 400 and a read-only message instead."""
 
@@ -19,7 +19,9 @@ from rdflib import RDF, Namespace
 
 from kgpub.web.sparql import EXTENSION, create_sparql_app
 
-SHARED = Path(os.environ.get("KGPUB_STANDARDS", "/work/shared/standards"))
+SHARED = Path(
+    os.environ.get("KGPUB_STANDARDS", Path(__file__).resolve().parents[2] / "shared" / "standards")
+)
 PROTOCOL = SHARED / "w3c" / "sparql11" / "protocol"
 MANIFEST = PROTOCOL / "manifest.ttl"
 
