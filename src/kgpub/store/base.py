@@ -14,6 +14,21 @@ import pyoxigraph
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
 
+def solution_rows(result: object) -> list[dict[str, Term]]:
+    """SELECT results as rows mapping variable name (no '?') to its bound term.
+
+    Raises:
+        TypeError: ``result`` is not the result of a SELECT query.
+    """
+    if not isinstance(result, pyoxigraph.QuerySolutions):
+        raise TypeError("not a SELECT query")
+    names = [v.value for v in result.variables]
+    return [
+        {name: value for name in names if (value := solution[name]) is not None}
+        for solution in result
+    ]
+
+
 @runtime_checkable
 class Store(Protocol):
     def replace(self, quads: Iterable[pyoxigraph.Quad]) -> None:

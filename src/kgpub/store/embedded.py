@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kgpub.store.base import Term
+from kgpub.store.base import Term, solution_rows
 
 _PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -63,18 +63,7 @@ class EmbeddedStore:
 
     def select(self, query: str) -> list[dict[str, Term]]:
         result = self._store.query(query, prefixes=_PREFIXES)
-        if not isinstance(result, pyoxigraph.QuerySolutions):
-            raise TypeError("not a SELECT query")
-        names = [v.value for v in result.variables]
-        rows: list[dict[str, Term]] = []
-        for solution in result:
-            row: dict[str, Term] = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
     def query(
         self,

@@ -36,7 +36,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from kgpub.errors import BadRequest, StoreUnavailable
-from kgpub.store.base import Term
+from kgpub.store.base import Term, solution_rows
 
 _PREFIXES = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
@@ -308,18 +308,7 @@ class RemoteStore:
 
     def select(self, query: str) -> list[dict[str, Term]]:
         result = self._select_raw(_PREFIXES + query)
-        if not isinstance(result, pyoxigraph.QuerySolutions):
-            raise TypeError("not a SELECT query")
-        names = [v.value for v in result.variables]
-        rows: list[dict[str, Term]] = []
-        for solution in result:
-            row: dict[str, Term] = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
     def query(
         self,
