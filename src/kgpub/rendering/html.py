@@ -54,6 +54,8 @@ TEXT: dict[str, dict[str, str]] = {
         "used_by": "Används av former",
         "definition": "Definition",
         "language": "In English",
+        "search": "Sök",
+        "search_label": "Sök kommuner, mål och nämnder",
         "intro": "Visioner, mål, målvärden, strategiska prioriteringar och budgetfördelning "
         "från svenska kommuner, kopplade till de nationella miljö- och jämställdhetsmålen "
         "och Agenda 2030, publicerade som validerade länkade öppna data (CC0).",
@@ -97,6 +99,8 @@ TEXT: dict[str, dict[str, str]] = {
         "used_by": "Used by shapes",
         "definition": "Definition",
         "language": "På svenska",
+        "search": "Search",
+        "search_label": "Search municipalities, goals and committees",
         "intro": "Visions, goals, targets, strategic priorities and budget allocations of "
         "Swedish municipalities, linked to the national environmental and gender-equality "
         "objectives and the 2030 Agenda, published as validated linked open data (CC0).",

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from kgpub import catalog
 from kgpub.errors import NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
+from kgpub.overview import municipality_view
 from kgpub.publishing import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
@@ -24,7 +25,6 @@ from kgpub.resources import (
     describe,
     graph_triples,
     labels_for,
-    municipality_view,
     owner_chain,
 )
 from kgpub.uris import UriScheme
