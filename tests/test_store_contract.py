@@ -6,6 +6,7 @@ unreachable remote server, a remote store without an update endpoint.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,6 +89,57 @@ def test_replace_count_and_graph_names(store: Store) -> None:
     store.replace(QUADS[2:])
     assert store.count() == 2
     assert store.graph_names() == [G2]
+
+
+def test_replace_graph_changes_that_graph_only(store: Store) -> None:
+    store.replace(QUADS)
+    store.replace_graph(G1, [ox.Triple(_n("c"), LABEL, ox.Literal("c"))])
+    assert store.graph_names() == [G1, G2]
+    assert store.describe(EX + "id/a") == []
+    assert store.describe(EX + "id/c") == [ox.Triple(_n("c"), LABEL, ox.Literal("c"))]
+    assert len(store.describe(EX + "id/b")) == 2  # the other graph is untouched
+
+
+def test_replace_graph_adds_a_new_graph_and_drops_an_emptied_one(store: Store) -> None:
+    store.replace(QUADS)
+    g3 = EX + "graph/three"
+    store.replace_graph(g3, [ox.Triple(_n("d"), LABEL, ox.Literal("d"))])
+    store.replace_graph(G2, [])
+    assert store.graph_names() == [G1, g3]
+    assert store.count() == 3
+
+
+def test_replace_graph_rejects_what_is_not_an_iri(store: Store) -> None:
+    store.replace(QUADS)
+    with pytest.raises(ValueError):
+        store.replace_graph(EX + "graph/x> } DROP ALL #", [])
+    assert store.count() == 4
+
+
+def test_replace_graph_is_atomic_for_readers(store: Store) -> None:
+    """A reader asking while a graph is replaced sees it whole: old or new."""
+    old = [ox.Triple(_n(f"old{i}"), LABEL, ox.Literal(str(i))) for i in range(300)]
+    new = [ox.Triple(_n(f"new{i}"), LABEL, ox.Literal(str(i))) for i in range(300)]
+    store.replace([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(G1)) for t in old])
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def read() -> None:
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}"
+        while not done.is_set():
+            seen.add(int(store.select(query)[0]["n"].value))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for version in (new, old, new, old, new):
+            store.replace_graph(G1, version)
+    finally:
+        done.set()
+        reader.join()
+    assert seen <= {300}
+    rows = store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert {r["s"] for r in rows} == {t.subject for t in new}
 
 
 def test_select_returns_pyoxigraph_terms(store: Store) -> None:

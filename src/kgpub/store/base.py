@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 import pyoxigraph
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+Graphs = dict[str | None, list[pyoxigraph.Triple]]
 
 
 def solution_rows(result: object) -> list[dict[str, Term]]:
@@ -29,10 +30,56 @@ def solution_rows(result: object) -> list[dict[str, Term]]:
     ]
 
 
+def _nt(term: object) -> str:
+    """A pyoxigraph term in N-Triples syntax (what ``str()`` gives)."""
+    return str(term)
+
+
+def _triples_block(triples: Iterable[pyoxigraph.Triple]) -> str:
+    return "\n".join(f"{_nt(t.subject)} {_nt(t.predicate)} {_nt(t.object)} ." for t in triples)
+
+
+def group_by_graph(quads: Iterable[pyoxigraph.Quad]) -> Graphs:
+    """Quads -> {graph IRI (None for the default graph): triples}."""
+    graphs: Graphs = {}
+    for q in quads:
+        g = q.graph_name
+        key = g.value if isinstance(g, pyoxigraph.NamedNode) else None
+        graphs.setdefault(key, []).append(pyoxigraph.Triple(q.subject, q.predicate, q.object))
+    return graphs
+
+
+def insert_data(graphs: Graphs) -> str:
+    """An ``INSERT DATA`` operation for ``graphs`` (empty string when there is nothing)."""
+    parts: list[str] = []
+    for iri, triples in graphs.items():
+        if not triples:
+            continue
+        block = _triples_block(triples)
+        parts.append(block if iri is None else f"GRAPH {iri_ref(iri)} {{\n{block}\n}}")
+    return "INSERT DATA {\n" + "\n".join(parts) + "\n}" if parts else ""
+
+
+def replace_graph_update(graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> str:
+    """One SPARQL Update request that replaces the named graph ``graph_iri`` atomically."""
+    insert = insert_data({graph_iri: list(triples)})
+    drop = f"DROP SILENT GRAPH {iri_ref(graph_iri)}"
+    return f"{drop} ;\n{insert}" if insert else drop
+
+
+def iri_ref(iri: str) -> str:
+    """``<iri>`` for a SPARQL request; anything that is not an IRI is a ValueError."""
+    return str(pyoxigraph.NamedNode(iri))
+
+
 @runtime_checkable
 class Store(Protocol):
     def replace(self, quads: Iterable[pyoxigraph.Quad]) -> None:
         """Replace the whole content with ``quads`` (readers see old or new, never half)."""
+
+    def replace_graph(self, graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> None:
+        """Replace the named graph ``graph_iri`` with ``triples`` in one transaction (readers
+        see the old graph or the new one, never half); no triples drops the graph."""
 
     def construct(self, query: str) -> list[pyoxigraph.Triple]:
         """Run a CONSTRUCT/DESCRIBE query and return its triples."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kgpub.store.base import Term, solution_rows
+from kgpub.store.base import Term, replace_graph_update, solution_rows
 
 _PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -45,6 +45,18 @@ class EmbeddedStore:
                 self._store.clear()
                 self._store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
                 self._store.optimize()
+
+    def replace_graph(self, graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> None:
+        """Replace one named graph: ``DROP SILENT GRAPH ; INSERT DATA`` as one pyoxigraph
+        update, which is one transaction (readers see the old graph or the new one)."""
+        request = replace_graph_update(graph_iri, triples)
+        with self._lock:
+            self._store.update(request)
+
+    def flush(self) -> None:
+        """Write buffered changes of an on-disk store to disk (nothing to do in memory)."""
+        if self._path is not None:
+            self._store.flush()
 
     def load_nquads(self, data: bytes) -> None:
         """Replace the content with N-Quads bytes (fast path for large loads)."""

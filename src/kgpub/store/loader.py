@@ -1,8 +1,9 @@
 """Pushing a validated snapshot into a store one named graph at a time (``kgpub load``).
 
-Each graph is replaced atomically: on a remote store one SPARQL Update request
-``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }`` (one transaction on the
-server), on an embedded store the same update run by pyoxigraph (also one transaction).
+Each graph is replaced atomically by :meth:`Store.replace_graph`: on a remote store one
+SPARQL Update request ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }`` (one
+transaction on the server), on an embedded store the same update run by pyoxigraph (also
+one transaction).
 A reader sees every graph either old or new. Named graphs under the base IRI that no source
 produces any more are dropped at the end; graphs outside the base IRI are left alone.
 """
@@ -16,9 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph
 
 from kgpub.errors import StoreUnavailable
-from kgpub.store.base import Store
-from kgpub.store.embedded import EmbeddedStore
-from kgpub.store.remote import RemoteStore, group_by_graph, replace_graph_update
+from kgpub.store.base import Store, group_by_graph
 
 #: Called after each graph with (graph IRI, its triples, number done, total).
 Progress = Callable[[str, int, int, int], None]
@@ -41,26 +40,10 @@ class PartialLoad(StoreUnavailable):
         super().__init__(message)
 
 
-def replace_graph(store: Store, graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> None:
-    """Replace one named graph of ``store`` atomically."""
-    if isinstance(store, RemoteStore):
-        store.replace_graph(graph_iri, triples)
-        return
-    raw = getattr(store, "_store", None)
-    if isinstance(store, EmbeddedStore) and isinstance(raw, pyoxigraph.Store):
-        raw.update(replace_graph_update(graph_iri, triples))
-        return
-    raise StoreUnavailable(f"the store {type(store).__name__} cannot replace single graphs")
-
-
-def _drop_graph(store: Store, graph_iri: str) -> None:
-    replace_graph(store, graph_iri, [])
-
-
 def _flush(store: Store) -> None:
-    raw = getattr(store, "_store", None)
-    if isinstance(raw, pyoxigraph.Store):
-        raw.flush()
+    flush = getattr(store, "flush", None)
+    if callable(flush):
+        flush()
 
 
 def load_quads(
@@ -84,14 +67,14 @@ def load_quads(
     triples_total = 0
     try:
         for iri, triples in graphs.items():
-            replace_graph(store, iri, triples)
+            store.replace_graph(iri, triples)
             done.append(iri)
             triples_total += len(triples)
             if progress is not None:
                 progress(iri, len(triples), len(done), total)
         stale = sorted(g for g in before - set(graphs) if g.startswith(base_iri))
         for iri in stale:
-            _drop_graph(store, iri)
+            store.replace_graph(iri, [])
         _flush(store)
     except StoreUnavailable as exc:
         if not done:

@@ -36,7 +36,14 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from kgpub.errors import BadRequest, StoreUnavailable
-from kgpub.store.base import Term, solution_rows
+from kgpub.store.base import (
+    Term,
+    group_by_graph,
+    insert_data,
+    iri_ref,
+    replace_graph_update,
+    solution_rows,
+)
 
 _PREFIXES = (
     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
@@ -47,48 +54,9 @@ _PREFIXES = (
     "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
 )
 
-Graphs = dict[str | None, list[pyoxigraph.Triple]]
-
 
 class StoreRefused(StoreUnavailable):
     """The server answered but refused the request (no update endpoint, 4xx, 5xx)."""
-
-
-def _nt(term: object) -> str:
-    """A pyoxigraph term in N-Triples syntax (what ``str()`` gives)."""
-    return str(term)
-
-
-def _triples_block(triples: Iterable[pyoxigraph.Triple]) -> str:
-    return "\n".join(f"{_nt(t.subject)} {_nt(t.predicate)} {_nt(t.object)} ." for t in triples)
-
-
-def group_by_graph(quads: Iterable[pyoxigraph.Quad]) -> Graphs:
-    """Quads -> {graph IRI (None for the default graph): triples}."""
-    graphs: Graphs = {}
-    for q in quads:
-        g = q.graph_name
-        key = g.value if isinstance(g, pyoxigraph.NamedNode) else None
-        graphs.setdefault(key, []).append(pyoxigraph.Triple(q.subject, q.predicate, q.object))
-    return graphs
-
-
-def insert_data(graphs: Graphs) -> str:
-    """An ``INSERT DATA`` operation for ``graphs`` (empty string when there is nothing)."""
-    parts: list[str] = []
-    for iri, triples in graphs.items():
-        if not triples:
-            continue
-        block = _triples_block(triples)
-        parts.append(block if iri is None else f"GRAPH {_ref(iri)} {{\n{block}\n}}")
-    return "INSERT DATA {\n" + "\n".join(parts) + "\n}" if parts else ""
-
-
-def replace_graph_update(graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> str:
-    """One SPARQL Update request that replaces the named graph ``graph_iri`` atomically."""
-    insert = insert_data({graph_iri: list(triples)})
-    drop = f"DROP SILENT GRAPH {_ref(graph_iri)}"
-    return f"{drop} ;\n{insert}" if insert else drop
 
 
 class RemoteStore:
@@ -301,7 +269,7 @@ class RemoteStore:
         self.update(replace_graph_update(graph_iri, triples))
 
     def drop_graph(self, graph_iri: str) -> None:
-        self.update(f"DROP SILENT GRAPH {_ref(graph_iri)}")
+        self.update(f"DROP SILENT GRAPH {iri_ref(graph_iri)}")
 
     def construct(self, query: str) -> list[pyoxigraph.Triple]:
         return self._graph_raw(_PREFIXES + query)
@@ -332,7 +300,7 @@ class RemoteStore:
 
     def describe(self, iri: str) -> list[pyoxigraph.Triple]:
         node = pyoxigraph.NamedNode(iri)
-        rows = self._select_raw(f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ {_ref(iri)} ?p ?o }} }}")
+        rows = self._select_raw(f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ {iri_ref(iri)} ?p ?o }} }}")
         assert isinstance(rows, pyoxigraph.QuerySolutions)
         out: list[pyoxigraph.Triple] = []
         for row in rows:
@@ -347,7 +315,7 @@ class RemoteStore:
         quads: list[pyoxigraph.Quad] = []
         for iri in self.graph_names():
             graph = pyoxigraph.NamedNode(iri)
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_ref(iri)} {{ ?s ?p ?o }} }}"
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_ref(iri)} {{ ?s ?p ?o }} }}"
             quads.extend(
                 pyoxigraph.Quad(t.subject, t.predicate, t.object, graph)
                 for t in self._graph_raw(query)
@@ -419,11 +387,6 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _ref(iri: str) -> str:
-    """``<iri>`` for a SPARQL request; anything that is not an IRI is a ValueError."""
-    return str(pyoxigraph.NamedNode(iri))
 
 
 def _short(exc: Exception) -> str:
