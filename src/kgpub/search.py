@@ -1,0 +1,454 @@
+"""Site search: an accent-insensitive label index, built once per published snapshot.
+
+The index is plain Python (no web framework). It is built from a few SPARQL SELECT queries,
+so it works the same over the embedded and a remote store, and it answers a query without
+scanning every label: folded label words are kept in a sorted vocabulary with postings
+(word -> labels -> resources), so a query word is looked up as a range of that vocabulary.
+Identical labels (every municipality has a "Kommunfullmäktige") are stored once and ranked
+once; only the resources behind the matching labels are visited.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyoxigraph
+
+from kgpub.resources import pick_label
+from kgpub.store.base import Store, Term
+
+if TYPE_CHECKING:
+    from kgpub.publishing import Publisher
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ORG = "http://www.w3.org/ns/org#"
+
+#: Result groups, in the order they are shown.
+GROUPS = ("municipalities", "goals", "objectives", "committees", "other")
+
+#: Label predicates: the first two name a resource on screen; all four are searched.
+DISPLAY_PREDICATES = (SKOS + "prefLabel", RDFS_LABEL)
+SEARCH_PREDICATES = (*DISPLAY_PREDICATES, SKOS + "altLabel", SKOS + "notation")
+
+#: Languages a label can be in, as bits of a mask (untagged labels count as "other").
+LANG_BITS = {"sv": 1, "en": 2}
+OTHER_LANG_BIT = 4
+
+#: Match quality, best first.
+EXACT, LABEL_PREFIX, WORD_PREFIX, SUBSTRING = range(4)
+
+MAX_QUERY_CHARS = 200
+
+# Letters NFKD does not take apart (ø is not o + a combining mark).
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Text as it is matched: lower case, accents removed, punctuation and runs of
+    whitespace turned into single spaces (``"Målinriktat  miljö-arbete"`` ->
+    ``"malinriktat miljo arbete"``)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LETTERS)
+    return _NON_WORD.sub(" ", bare).strip()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One resource found: what to link, how to name it and whose it is."""
+
+    iri: str
+    group: str
+    type_iri: str
+    labels: dict[str, str]  # language ("" untagged) -> display label
+    matched: str  # the label text that matched the query (as written in the data)
+    owner_iri: str | None
+    owner_labels: dict[str, str]
+
+    def label(self, lang: str) -> str:
+        return pick_label(self.labels, lang) or self.matched
+
+    def owner_label(self, lang: str) -> str | None:
+        return pick_label(self.owner_labels, lang) or self.owner_iri
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """The best hits of one group and how many resources of the group matched in all."""
+
+    key: str
+    count: int
+    hits: list[Hit]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    lang: str
+    groups: list[GroupResult]
+
+    @property
+    def total(self) -> int:
+        return sum(g.count for g in self.groups)
+
+
+@dataclass
+class _Resource:
+    """What the index keeps per resource (display labels in the languages it has)."""
+
+    iri: str
+    type_iri: str
+    group: int = len(GROUPS) - 1
+    owner: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Label:
+    """One distinct folded label text and the resources it names."""
+
+    folded: str
+    original: str
+    words: tuple[str, ...]
+    langs: int = 0
+    docs: list[int] = field(default_factory=list)
+
+
+# -- what is indexed -------------------------------------------------------------------
+
+
+def _kinds(kgpub: str) -> dict[str, str]:
+    """Indexed classes -> the group they go to (goals and schemes are sorted later by
+    whether their owner is a municipality)."""
+    return {
+        kgpub + "Municipality": "municipalities",
+        kgpub + "Goal": "goals",
+        SKOS + "ConceptScheme": "goals",
+        kgpub + "Target": "goals",
+        kgpub + "Indicator": "goals",
+        kgpub + "Committee": "committees",
+        kgpub + "ExecutiveBoard": "committees",
+        kgpub + "MunicipalCouncil": "committees",
+        ORG + "OrganizationalUnit": "committees",
+        kgpub + "Vision": "other",
+        kgpub + "VisionStatement": "other",
+        kgpub + "VisionArea": "other",
+        kgpub + "Promise": "other",
+        kgpub + "PromiseCommitment": "other",
+        kgpub + "PriorityArea": "other",
+        kgpub + "StrategicPriority": "other",
+    }
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(str(pyoxigraph.NamedNode(i)) for i in iris)
+
+
+def _queries(kgpub: str) -> dict[str, str]:
+    """The SELECT queries the index is built from: typed resources, their labels, their
+    owners (kgpub:owner or org:unitOf) and, for parts of a vision, promise or goal that
+    have none, the owner of what they are part of."""
+    types = _values(_kinds(kgpub))
+    owner = str(pyoxigraph.NamedNode(kgpub + "owner"))
+    typed = f"VALUES ?t {{ {types} }} GRAPH ?g {{ ?s a ?t }}"
+    return {
+        "types": f"SELECT ?s ?t WHERE {{ {typed} }}",
+        "labels": (
+            f"SELECT DISTINCT ?s ?p ?l WHERE {{ {typed} "
+            f"VALUES ?p {{ {_values(SEARCH_PREDICATES)} }} GRAPH ?g2 {{ ?s ?p ?l }} }}"
+        ),
+        "owners": (
+            f"SELECT ?s ?o WHERE {{ {typed} "
+            f"VALUES ?p {{ {owner} <{ORG}unitOf> }} GRAPH ?g2 {{ ?s ?p ?o }} }}"
+        ),
+        "parents": (
+            f"SELECT ?s ?o WHERE {{ {typed} GRAPH ?g2 {{ ?s {_up_path(kgpub)}+ ?parent . "
+            f"?parent {owner} ?o }} }}"
+        ),
+    }
+
+
+def _up_path(kgpub: str) -> str:
+    """A property path from a part to what it is part of: a vision statement or area to its
+    vision, a commitment to its promise, a sub-goal or target to its goal, an indicator to
+    what it measures, a concept to its scheme."""
+    down = ("hasStatement", "hasArea", "hasCommitment")
+    steps = [f"^<{kgpub}{p}>" for p in down]
+    steps += [f"^<{SKOS}narrower>", f"<{SKOS}broader>", f"<{kgpub}measures>", f"<{SKOS}inScheme>"]
+    return "(" + "|".join(steps) + ")"
+
+
+def _type_rank(kinds: dict[str, str]) -> dict[str, int]:
+    """Which of a resource's types names it: the first listed in ``_kinds`` wins
+    (kgpub:Committee over org:OrganizationalUnit)."""
+    return {t: i for i, t in enumerate(kinds)}
+
+
+# -- the index -------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """Folded label words -> labels -> resources, with ranking and grouping."""
+
+    def __init__(self, resources: list[_Resource], owner_labels: dict[str, dict[str, str]]):
+        self._resources = resources
+        self._owner_labels = owner_labels
+        self._labels: list[_Label] = []
+        self._label_ids: dict[str, int] = {}
+        self._postings: dict[str, list[int]] = {}
+        self._vocabulary: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._resources)
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self._vocabulary)
+
+    @property
+    def label_count(self) -> int:
+        return len(self._labels)
+
+    # -- building ------------------------------------------------------------------------
+    @classmethod
+    def build(cls, store: Store, base_iri: str) -> SearchIndex:
+        """Index every labelled municipality, goal, objective, committee and part of a
+        vision or promise that ``store`` holds (kgpub's namespace is under ``base_iri``)."""
+        kgpub = base_iri + "ontology#"
+        kinds = _kinds(kgpub)
+        queries = _queries(kgpub)
+        resources = _typed_resources(store.select(queries["types"]), kinds)
+        owners = {r["s"].value: r["o"].value for r in store.select(queries["owners"])}
+        for row in store.select(queries["parents"]):
+            owners.setdefault(row["s"].value, row["o"].value)
+        by_iri = {r.iri: r for r in resources}
+        index = cls(resources, {})
+        texts = list(_label_rows(store.select(queries["labels"]), by_iri))
+        for res in resources:
+            res.owner = owners.get(res.iri)
+        _assign_groups(resources, by_iri, kgpub)
+        index._owner_labels = _owner_labels(store, resources, by_iri)
+        ids = {res.iri: i for i, res in enumerate(resources)}
+        for iri, text, lang in texts:
+            index._add(ids[iri], text, lang)
+        index._finish()
+        return index
+
+    def _add(self, doc: int, text: str, lang: str) -> None:
+        folded = fold(text)
+        if not folded:
+            return
+        label_id = self._label_ids.get(folded)
+        if label_id is None:
+            label_id = len(self._labels)
+            self._label_ids[folded] = label_id
+            self._labels.append(_Label(folded, text, tuple(folded.split())))
+        label = self._labels[label_id]
+        label.langs |= LANG_BITS.get(lang, OTHER_LANG_BIT)
+        if not label.docs or label.docs[-1] != doc:
+            label.docs.append(doc)
+
+    def _finish(self) -> None:
+        """Postings per word, and the sorted vocabulary a prefix is looked up in."""
+        postings: dict[str, list[int]] = {}
+        for label_id, label in enumerate(self._labels):
+            label.docs = sorted(set(label.docs))
+            for word in set(label.words):
+                postings.setdefault(word, []).append(label_id)
+        self._postings = postings
+        self._vocabulary = sorted(postings)
+
+    # -- matching ------------------------------------------------------------------------
+    def _words_with_prefix(self, prefix: str) -> Iterator[str]:
+        vocab = self._vocabulary
+        start = bisect.bisect_left(vocab, prefix)
+        for i in range(start, len(vocab)):
+            if not vocab[i].startswith(prefix):
+                return
+            yield vocab[i]
+
+    def _labels_of_words(self, words: Iterable[str]) -> set[int]:
+        found: set[int] = set()
+        for word in words:
+            found.update(self._postings[word])
+        return found
+
+    def _matching_labels(self, terms: list[str]) -> tuple[set[int], bool]:
+        """Labels where every term starts a word; failing that, where every term occurs
+        inside a word (a scan of the vocabulary, not of the labels). The flag says whether
+        the substring fallback was used."""
+        first, *rest = sorted(terms, key=len, reverse=True)  # the longest is most selective
+        found = {
+            i
+            for i in self._labels_of_words(self._words_with_prefix(first))
+            if all(any(w.startswith(t) for w in self._labels[i].words) for t in rest)
+        }
+        if found:
+            return found, False
+        inside = (w for w in self._vocabulary if first in w)
+        return {
+            i
+            for i in self._labels_of_words(inside)
+            if all(any(t in w for w in self._labels[i].words) for t in rest)
+        }, True
+
+    def _rank(
+        self, label: _Label, phrase: str, substring: bool, lang_bit: int
+    ) -> tuple[int, int, int, str]:
+        """Exact label before label prefix before word prefix (before substring); a label
+        in the page's language first; then the shorter label."""
+        if label.folded == phrase:
+            quality = EXACT
+        elif label.folded.startswith(phrase):
+            quality = LABEL_PREFIX
+        else:
+            quality = SUBSTRING if substring else WORD_PREFIX
+        return (quality, 0 if label.langs & lang_bit else 1, len(label.folded), label.folded)
+
+    # -- searching -----------------------------------------------------------------------
+    def search(self, query: str, lang: str = "sv", limit_per_group: int = 10) -> SearchResults:
+        """Resources whose labels match every word of ``query``, best first, grouped (all
+        groups, in ``GROUPS`` order, each with its total count and at most
+        ``limit_per_group`` hits)."""
+        terms = fold(query[:MAX_QUERY_CHARS]).split()
+        counts = [0] * len(GROUPS)
+        hits: list[list[Hit]] = [[] for _ in GROUPS]
+        if terms:
+            matched, substring = self._matching_labels(terms)
+            phrase = " ".join(terms)
+            lang_bit = LANG_BITS.get(lang, OTHER_LANG_BIT)
+            ranked = sorted(
+                matched, key=lambda i: self._rank(self._labels[i], phrase, substring, lang_bit)
+            )
+            seen: set[int] = set()
+            for label_id in ranked:
+                label = self._labels[label_id]
+                for doc in label.docs:
+                    if doc in seen:
+                        continue
+                    seen.add(doc)
+                    group = self._resources[doc].group
+                    counts[group] += 1
+                    if len(hits[group]) < limit_per_group:
+                        hits[group].append(self._hit(doc, label.original))
+        groups = [GroupResult(key, counts[i], hits[i]) for i, key in enumerate(GROUPS)]
+        return SearchResults(query, lang, groups)
+
+    def _hit(self, doc: int, matched: str) -> Hit:
+        res = self._resources[doc]
+        owner_labels = self._owner_labels.get(res.owner, {}) if res.owner else {}
+        return Hit(
+            res.iri, GROUPS[res.group], res.type_iri, res.labels, matched, res.owner, owner_labels
+        )
+
+    def naive_search(self, query: str) -> int:
+        """How many labels contain every query word, by scanning them all (the baseline
+        the benchmark compares the index with; not used when serving)."""
+        terms = fold(query).split()
+        return sum(1 for label in self._labels if all(t in label.folded for t in terms))
+
+
+# -- building helpers ------------------------------------------------------------------
+
+
+def _typed_resources(rows: list[dict[str, Term]], kinds: dict[str, str]) -> list[_Resource]:
+    """One resource per IRI (not blank nodes), typed by its highest-ranked indexed class."""
+    rank = _type_rank(kinds)
+    chosen: dict[str, str] = {}
+    for row in rows:
+        s, t = row["s"], row["t"].value
+        if not isinstance(s, pyoxigraph.NamedNode):
+            continue
+        current = chosen.get(s.value)
+        if current is None or rank[t] < rank[current]:
+            chosen[s.value] = t
+    groups = {key: i for i, key in enumerate(GROUPS)}
+    return [
+        _Resource(iri, t, groups[kinds[t]])
+        for iri, t in sorted(chosen.items())  # sorted: the same index for the same data
+    ]
+
+
+def _label_rows(
+    rows: list[dict[str, Term]],
+    by_iri: dict[str, _Resource],
+) -> Iterator[tuple[str, str, str]]:
+    """(iri, text, language) of every searchable label; display labels are recorded on the
+    resource on the way (skos:prefLabel beats rdfs:label within a language)."""
+    pref = DISPLAY_PREDICATES[0]
+    for row in rows:
+        s, p, lit = row["s"], row["p"].value, row["l"]
+        if not isinstance(lit, pyoxigraph.Literal) or s.value not in by_iri:
+            continue
+        lang = lit.language or ""
+        if p in DISPLAY_PREDICATES:
+            labels = by_iri[s.value].labels
+            if lang not in labels or p == pref:
+                labels[lang] = lit.value
+        yield s.value, lit.value, lang
+
+
+def _assign_groups(resources: list[_Resource], by_iri: dict[str, _Resource], kgpub: str) -> None:
+    """Goals and goal schemes of a municipality are goals; the others (national and
+    international objectives and their schemes) are objectives."""
+    municipality = kgpub + "Municipality"
+    goals, objectives = GROUPS.index("goals"), GROUPS.index("objectives")
+    for res in resources:
+        if res.group != goals or res.type_iri in (kgpub + "Target", kgpub + "Indicator"):
+            continue
+        owner = by_iri.get(res.owner) if res.owner else None
+        if owner is None or owner.type_iri != municipality:
+            res.group = objectives
+
+
+def _owner_labels(
+    store: Store, resources: list[_Resource], by_iri: dict[str, _Resource]
+) -> dict[str, dict[str, str]]:
+    """Labels of every owner: indexed ones (municipalities) from the index, the few others
+    (the Riksdag, the government) with one more query."""
+    from kgpub.resources import labels_for
+
+    owners = {res.owner for res in resources if res.owner}
+    known = {iri: by_iri[iri].labels for iri in owners if iri in by_iri}
+    known.update(labels_for(store, owners - set(known)))
+    return known
+
+
+# -- one index per published snapshot --------------------------------------------------
+
+
+class SearchCache:
+    """The search index of the publisher's current snapshot, rebuilt on first use after a
+    new snapshot is published (one build at a time; readers of the old index are not
+    disturbed)."""
+
+    def __init__(self, publisher: Publisher) -> None:
+        self.publisher = publisher
+        self._lock = threading.Lock()
+        self._built: tuple[str, SearchIndex] | None = None
+        self.builds = 0
+
+    def index(self) -> SearchIndex:
+        digest = self.publisher.require().digest
+        built = self._built
+        if built is not None and built[0] == digest:
+            return built[1]
+        with self._lock:
+            built = self._built
+            if built is not None and built[0] == digest:
+                return built[1]
+            index = SearchIndex.build(self.publisher.store, str(self.publisher.settings.base_iri))
+            self._built = (digest, index)
+            self.builds += 1
+            return index
+
+    def search(self, query: str, lang: str = "sv", limit_per_group: int = 10) -> SearchResults:
+        return self.index().search(query, lang, limit_per_group)
