@@ -1,13 +1,16 @@
-"""The overview of one municipality: vision, promise, priorities, goal trees, budget,
-linked objectives and sources, read from the municipality's own named graphs."""
+"""The overview of one municipality: vision, promise, priorities, goal trees down to targets
+and indicators, budget allocations with their shares, linked objectives and sources, read
+from the municipality's own named graphs."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyoxigraph
 
+from kgpub.formatting import to_decimal
 from kgpub.resources import (
     DCAT,
     DCT,
@@ -22,18 +25,68 @@ from kgpub.resources import (
 )
 from kgpub.store.base import Store
 
+TARGET_FACTS = ("baselineValue", "baselineYear", "targetValue", "targetYear", "unit")
+
+
+@dataclass
+class Match:
+    """A local goal's link to a national or international objective."""
+
+    relation: str  # the SKOS mapping property
+    objective: str
+    basis: str | None = None  # kgpub:StatedBySource or kgpub:InterpretedLink, if recorded
+    alignment: str | None = None  # the kgpub:Alignment node that records it, if any
+
 
 @dataclass
 class TreeNode:
     iri: str
+    kind: str = "goal"  # goal, target or indicator
     children: list[TreeNode] = field(default_factory=list)
-    matches: list[tuple[str, str]] = field(default_factory=list)  # (relation, objective)
+    matches: list[Match] = field(default_factory=list)
+    facts: list[tuple[str, pyoxigraph.Literal]] = field(default_factory=list)  # (property, value)
+
+    @property
+    def expandable(self) -> bool:
+        return bool(self.children or self.matches or self.facts)
+
+    def count(self) -> int:
+        return 1 + sum(c.count() for c in self.children)
+
+
+@dataclass
+class BudgetLine:
+    iri: str
+    recipient: str | None
+    year: str | None
+    amount: Decimal
+    currency: str
+    stated: str | None  # the amount as the source writes it
+    share: float = 0.0  # of the total for the same year and currency
+
+
+@dataclass
+class Budget:
+    """Allocations of one fiscal year and currency, largest first, with their total."""
+
+    year: str | None
+    currency: str
+    lines: list[BudgetLine]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def largest(self) -> Decimal:
+        return max((line.amount for line in self.lines), default=Decimal(0))
 
 
 @dataclass
 class MunicipalityView:
     iri: str
     index: Index
+    graphs: list[str]
     vision: str | None
     statements: list[str]
     areas: list[str]
@@ -41,9 +94,16 @@ class MunicipalityView:
     commitments: list[str]
     priorities: list[tuple[str, str | None, str | None]]  # iri, start, end
     schemes: list[tuple[str, list[TreeNode]]]
-    allocations: list[str]
+    budgets: list[Budget]
     documents: list[str]
     objectives: list[str]
+
+    @property
+    def allocations(self) -> list[str]:
+        return [line.iri for b in self.budgets for line in b.lines]
+
+    def goal_count(self) -> int:
+        return sum(n.count() for _, roots in self.schemes for n in roots)
 
 
 def municipality_graphs(store: Store, iri: str, kgpub_ns: str) -> list[str]:
@@ -52,6 +112,126 @@ def municipality_graphs(store: Store, iri: str, kgpub_ns: str) -> list[str]:
         f"{_iri(kgpub_ns + 'Municipality')} }} }}"
     )
     return sorted(r["g"].value for r in rows if "g" in r)
+
+
+def _alignments(idx: Index, k: str) -> dict[tuple[str, str], tuple[str | None, str]]:
+    """(local goal, objective) -> (basis, alignment node), from kgpub:Alignment nodes."""
+    found: dict[tuple[str, str], tuple[str | None, str]] = {}
+    for a in idx.of_type(k + "Alignment"):
+        bases = idx.iris(a, k + "basis")
+        for goal in idx.iris(a, k + "localGoal"):
+            for objective in idx.iris(a, k + "objective"):
+                found[(goal, objective)] = (bases[0] if bases else None, a)
+    return found
+
+
+class TreeBuilder:
+    """Goal hierarchies of one scheme: skos:broader/narrower, targets under their goals,
+    indicators (kgpub:measures) under what they measure."""
+
+    def __init__(self, idx: Index, k: str) -> None:
+        self.idx = idx
+        self.k = k
+        self.aligned = _alignments(idx, k)
+        self.objectives: set[str] = set()
+        self.measured_by: dict[str, list[str]] = defaultdict(list)
+        for ind in idx.of_type(k + "Indicator"):
+            for goal in idx.iris(ind, k + "measures"):
+                self.measured_by[goal].append(ind)
+
+    def roots(self, scheme: str) -> list[TreeNode]:
+        idx = self.idx
+        members = set(idx.subjects(SKOS + "inScheme", scheme))
+        members |= set(idx.iris(scheme, SKOS + "hasTopConcept"))
+        children: dict[str, set[str]] = defaultdict(set)
+        has_parent: set[str] = set()
+        for m in list(members):
+            for parent in idx.iris(m, SKOS + "broader"):
+                if parent in members:
+                    children[parent].add(m)
+                    has_parent.add(m)
+            for child in idx.iris(m, SKOS + "narrower"):
+                children[m].add(child)
+                has_parent.add(child)
+                members.add(child)
+        members -= set(idx.of_type(self.k + "Indicator"))
+        return [self.build(m, frozenset(), children) for m in idx.ordered(members - has_parent)]
+
+    def build(self, node: str, seen: frozenset[str], children: dict[str, set[str]]) -> TreeNode:
+        idx, k = self.idx, self.k
+        types = set(idx.iris(node, RDF_TYPE))
+        kind = (
+            "indicator"
+            if k + "Indicator" in types
+            else "target"
+            if k + "Target" in types
+            else "goal"
+        )
+        tn = TreeNode(node, kind)
+        for rel in MATCH_PREDICATES:
+            for target in idx.iris(node, rel):
+                basis, alignment = self.aligned.get((node, target), (None, None))
+                tn.matches.append(Match(rel, target, basis, alignment))
+                self.objectives.add(target)
+        for name in TARGET_FACTS:
+            for value in idx.objects(node, k + name):
+                if isinstance(value, pyoxigraph.Literal):
+                    tn.facts.append((k + name, value))
+        below = [c for c in idx.ordered(children.get(node, ())) if c not in seen]
+        below += [i for i in idx.ordered(self.measured_by.get(node, ())) if i not in seen]
+        tn.children = [self.build(c, seen | {node}, children) for c in below]
+        return tn
+
+
+def budgets(idx: Index, k: str) -> list[Budget]:
+    """Allocations grouped by fiscal year and currency, each group largest first."""
+    groups: dict[tuple[str | None, str], list[BudgetLine]] = defaultdict(list)
+    for a in idx.ordered(idx.of_type(k + "BudgetAllocation")):
+        value = idx.one(a, k + "amount")
+        amount = to_decimal(value.value) if value is not None else None
+        if amount is None:
+            continue
+        year_lit = idx.one(a, k + "fiscalYear")
+        currency_lit = idx.one(a, k + "currency")
+        stated = idx.one(a, k + "amountAsStated")
+        recipients = idx.iris(a, k + "recipient")
+        line = BudgetLine(
+            iri=a,
+            recipient=recipients[0] if recipients else None,
+            year=year_lit.value if year_lit is not None else None,
+            amount=amount,
+            currency=currency_lit.value if currency_lit is not None else "SEK",
+            stated=stated.value if stated is not None else None,
+        )
+        groups[(line.year, line.currency)].append(line)
+    result = []
+    for (year, currency), lines in sorted(
+        groups.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+    ):
+        lines.sort(key=lambda line: (-line.amount, line.iri))
+        budget = Budget(year, currency, lines)
+        total = budget.total
+        for line in lines:
+            line.share = float(line.amount / total) if total else 0.0
+        result.append(budget)
+    return result
+
+
+def priorities(idx: Index, owned: set[str], k: str) -> list[tuple[str, str | None, str | None]]:
+    prio = [
+        s
+        for s in owned
+        if {k + "StrategicPriority", k + "PriorityArea"} & set(idx.iris(s, RDF_TYPE))
+    ]
+    found: list[tuple[str, str | None, str | None]] = []
+    for p in idx.ordered(prio):
+        start = end = None
+        for period in idx.iris(p, DCT + "temporal"):
+            so, eo = idx.one(period, DCAT + "startDate"), idx.one(period, DCAT + "endDate")
+            start = so.value if so is not None else start
+            end = eo.value if eo is not None else end
+        found.append((p, start, end))
+    return found
 
 
 def municipality_view(store: Store, iri: str, kgpub_ns: str) -> MunicipalityView | None:
@@ -69,70 +249,30 @@ def municipality_view(store: Store, iri: str, kgpub_ns: str) -> MunicipalityView
     promises = idx.iris(iri, k + "promise")
     vision = visions[0] if visions else None
     promise = promises[0] if promises else None
-    statements = idx.ordered(idx.iris(vision, k + "hasStatement")) if vision else []
-    areas = idx.ordered(idx.iris(vision, k + "hasArea")) if vision else []
-    commitments = idx.ordered(idx.iris(promise, k + "hasCommitment")) if promise else []
-    prio = [
-        s
-        for s in owned
-        if {k + "StrategicPriority", k + "PriorityArea"} & set(idx.iris(s, RDF_TYPE))
+    trees = TreeBuilder(idx, k)
+    schemes = [
+        (scheme, trees.roots(scheme))
+        for scheme in idx.ordered(
+            s for s in owned if SKOS + "ConceptScheme" in idx.iris(s, RDF_TYPE)
+        )
     ]
-    priorities: list[tuple[str, str | None, str | None]] = []
-    for p in idx.ordered(prio):
-        start = end = None
-        for period in idx.iris(p, DCT + "temporal"):
-            so, eo = idx.one(period, DCAT + "startDate"), idx.one(period, DCAT + "endDate")
-            start = so.value if so is not None else start
-            end = eo.value if eo is not None else end
-        priorities.append((p, start, end))
-    objectives: set[str] = set()
-    schemes: list[tuple[str, list[TreeNode]]] = []
-    for scheme in sorted(s for s in owned if SKOS + "ConceptScheme" in idx.iris(s, RDF_TYPE)):
-        members = set(idx.subjects(SKOS + "inScheme", scheme))
-        children: dict[str, set[str]] = defaultdict(set)
-        has_parent: set[str] = set()
-        for m in list(members):
-            for parent in idx.iris(m, SKOS + "broader"):
-                children[parent].add(m)
-                has_parent.add(m)
-            for child in idx.iris(m, SKOS + "narrower"):
-                children[m].add(child)
-                has_parent.add(child)
-                members.add(child)
-
-        def build(
-            node: str, seen: frozenset[str], children: dict[str, set[str]] = children
-        ) -> TreeNode:
-            tn = TreeNode(node)
-            for rel in MATCH_PREDICATES:
-                for target in idx.iris(node, rel):
-                    tn.matches.append((rel, target))
-                    objectives.add(target)
-            tn.children = [
-                build(c, seen | {node})
-                for c in idx.ordered(children.get(node, ()))
-                if c not in seen
-            ]
-            return tn
-
-        roots = [build(m, frozenset()) for m in idx.ordered(members - has_parent)]
-        schemes.append((scheme, roots))
-    allocations = idx.ordered(idx.of_type(k + "BudgetAllocation"))
-    documents = sorted(idx.of_type(FOAF + "Document"))
-    labels = labels_for(store, objectives)
-    for key, value in labels.items():
+    linked = set(trees.objectives)
+    for node in idx.spo:
+        linked.update(idx.iris(node, k + "decidedBy"))
+    for key, value in labels_for(store, linked).items():
         idx.labels.setdefault(key, value)
     return MunicipalityView(
         iri=iri,
         index=idx,
+        graphs=graphs,
         vision=vision,
-        statements=statements,
-        areas=areas,
+        statements=idx.ordered(idx.iris(vision, k + "hasStatement")) if vision else [],
+        areas=idx.ordered(idx.iris(vision, k + "hasArea")) if vision else [],
         promise=promise,
-        commitments=commitments,
-        priorities=priorities,
+        commitments=idx.ordered(idx.iris(promise, k + "hasCommitment")) if promise else [],
+        priorities=priorities(idx, owned, k),
         schemes=schemes,
-        allocations=allocations,
-        documents=documents,
-        objectives=sorted(objectives),
+        budgets=budgets(idx, k),
+        documents=sorted(idx.of_type(FOAF + "Document")),
+        objectives=sorted(trees.objectives),
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kgpub import formatting
 from kgpub.formats import DOCUMENT_FORMATS, Format
 from kgpub.rendering.rdf import shorten
 from kgpub.resources import pick_label
@@ -55,6 +57,63 @@ TEXT: dict[str, dict[str, str]] = {
         "definition": "Definition",
         "language": "In English",
         "search": "Sök",
+        "overview_links": "Mer om kommunen",
+        "alignment": "Koppling till nationella och globala mål",
+        "alignment_of": "{name}: mål mot nationella och globala mål",
+        "alignment_intro": "Raderna är kommunens mål, kolumnerna målen i de nationella "
+        "miljökvalitetsmålen, jämställdhetsmålen och Agenda 2030. En markerad cell betyder att "
+        "datan kopplar målet till det nationella eller globala målet; en tom cell att ingen "
+        "sådan koppling finns i datan.",
+        "alignment_none": "Datan anger inga kopplingar mellan kommunens mål och nationella eller "
+        "globala mål.",
+        "alignment_summary": "{links} kopplingar: {stated} anges i källan, {interpreted} är "
+        "tolkningar.",
+        "alignment_list": "Alla kopplingar som lista",
+        "legend": "Teckenförklaring",
+        "basis_stated": "anges i källan",
+        "basis_interpreted": "tolkning",
+        "basis_unknown": "grund ej angiven",
+        "local_goal": "Kommunens mål",
+        "objective": "Nationellt eller globalt mål",
+        "relation": "Relation",
+        "basis": "Grund",
+        "other_objectives": "Övriga mål",
+        "compare": "Jämför kommuner",
+        "compare_with": "Jämför med andra kommuner",
+        "compare_intro": "Välj två eller fler kommuner att visa sida vid sida.",
+        "compare_pick": "Kommuner att jämföra",
+        "compare_slug": "Kommunens identifierare (till exempel haninge)",
+        "compare_button": "Jämför",
+        "goal_count": "Antal mål",
+        "goals_in": "Mål per målsamling",
+        "goals_linked": "Mål kopplade till nationella och globala mål",
+        "budget_total": "Budget (summa)",
+        "objectives_addressed": "Nationella och globala mål som kommunernas mål kopplas till",
+        "unknown": "uppgift saknas",
+        "horizon": "Tidshorisont",
+        "decided_by": "Beslutat av",
+        "decision_date": "Beslutsår",
+        "expand_all": "Visa alla",
+        "collapse_all": "Dölj alla",
+        "tree_help": "Pilknapparna flyttar mellan målen; höger visar och vänster döljer det som "
+        "ligger under ett mål.",
+        "sub_items": "Delmål, målvärden och indikatorer ({n})",
+        "linked_count": "Kopplade mål ({n})",
+        "kind_goal": "Mål",
+        "kind_target": "Målvärde",
+        "kind_indicator": "Indikator",
+        "budget_chart": "Budget {year} per mottagare",
+        "budget_desc": "Stapeldiagram. Summa {total}.",
+        "share": "Andel",
+        "total": "Summa",
+        "as_stated": "Som det står i källan",
+        "made_of": "Vad sidan består av",
+        "made_of_query": "En SPARQL-fråga som ger samma data",
+        "made_of_graph": "Den namngivna grafen i Turtle",
+        "made_of_format": "Resursen som {fmt}",
+        "linked_goals": "Kommunernas mål som kopplas till detta mål",
+        "linked_goals_more": "Visar de första {shown} av {total}; SPARQL-frågan nedan ger alla.",
+        "municipality": "Kommun",
         "search_label": "Sök kommuner, mål och nämnder",
         "intro": "Visioner, mål, målvärden, strategiska prioriteringar och budgetfördelning "
         "från svenska kommuner, kopplade till de nationella miljö- och jämställdhetsmålen "
@@ -100,10 +159,87 @@ TEXT: dict[str, dict[str, str]] = {
         "definition": "Definition",
         "language": "På svenska",
         "search": "Search",
+        "overview_links": "More about the municipality",
+        "alignment": "Alignment with national and global objectives",
+        "alignment_of": "{name}: goals against national and global objectives",
+        "alignment_intro": "The rows are the municipality's goals, the columns the objectives of "
+        "Sweden's environmental quality objectives, its gender-equality goals and the 2030 "
+        "Agenda. A marked cell means the data links the goal to that objective; an empty cell "
+        "means the data holds no such link.",
+        "alignment_none": "The data records no links between the municipality's goals and "
+        "national or global objectives.",
+        "alignment_summary": "{links} links: {stated} stated by the source, {interpreted} "
+        "interpretations.",
+        "alignment_list": "All links as a list",
+        "legend": "Key",
+        "basis_stated": "stated by the source",
+        "basis_interpreted": "interpretation",
+        "basis_unknown": "basis not recorded",
+        "local_goal": "Municipality's goal",
+        "objective": "National or global objective",
+        "relation": "Relation",
+        "basis": "Basis",
+        "other_objectives": "Other objectives",
+        "compare": "Compare municipalities",
+        "compare_with": "Compare with other municipalities",
+        "compare_intro": "Choose two or more municipalities to show side by side.",
+        "compare_pick": "Municipalities to compare",
+        "compare_slug": "The municipality's identifier (for example haninge)",
+        "compare_button": "Compare",
+        "goal_count": "Number of goals",
+        "goals_in": "Goals per goal set",
+        "goals_linked": "Goals linked to national and global objectives",
+        "budget_total": "Budget (total)",
+        "objectives_addressed": "National and global objectives the municipalities' goals link to",
+        "unknown": "not known",
+        "horizon": "Horizon",
+        "decided_by": "Decided by",
+        "decision_date": "Year of decision",
+        "expand_all": "Expand all",
+        "collapse_all": "Collapse all",
+        "tree_help": "The arrow keys move between goals; right shows and left hides what lies "
+        "under a goal.",
+        "sub_items": "Sub-goals, targets and indicators ({n})",
+        "linked_count": "Linked objectives ({n})",
+        "kind_goal": "Goal",
+        "kind_target": "Target",
+        "kind_indicator": "Indicator",
+        "budget_chart": "Budget {year} by recipient",
+        "budget_desc": "Bar chart. Total {total}.",
+        "share": "Share",
+        "total": "Total",
+        "as_stated": "As the source states it",
+        "made_of": "What this page is made of",
+        "made_of_query": "A SPARQL query that returns the same data",
+        "made_of_graph": "The named graph in Turtle",
+        "made_of_format": "The resource as {fmt}",
+        "linked_goals": "Municipality goals linked to this objective",
+        "linked_goals_more": "Showing the first {shown} of {total}; the SPARQL query below "
+        "returns them all.",
+        "municipality": "Municipality",
         "search_label": "Search municipalities, goals and committees",
         "intro": "Visions, goals, targets, strategic priorities and budget allocations of "
         "Swedish municipalities, linked to the national environmental and gender-equality "
         "objectives and the 2030 Agenda, published as validated linked open data (CC0).",
+    },
+}
+
+
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+RELATIONS: dict[str, dict[str, str]] = {
+    "sv": {
+        "exactMatch": "motsvarar exakt",
+        "closeMatch": "motsvarar nära",
+        "relatedMatch": "hör ihop med",
+        "broadMatch": "ingår i det bredare",
+        "narrowMatch": "omfattar det smalare",
+    },
+    "en": {
+        "exactMatch": "exact match of",
+        "closeMatch": "close match of",
+        "relatedMatch": "related to",
+        "broadMatch": "part of the broader",
+        "narrowMatch": "covers the narrower",
     },
 }
 
@@ -142,6 +278,23 @@ class PageContext:
     def label(self, iri: str) -> str:
         found = pick_label(self.labels.get(iri, {}), self.lang)
         return found if found is not None else shorten(iri, self.base_iri)
+
+    def relation(self, iri: str) -> str:
+        """A SKOS mapping property in words (``skos:closeMatch`` -> "close match of")."""
+        name = iri.removeprefix(SKOS_NS)
+        return RELATIONS[self.lang].get(name, self.label(iri))
+
+    def amount(self, value: Decimal | float, currency: str = "SEK") -> str:
+        return formatting.amount(value, currency, self.lang)
+
+    def share(self, fraction: float) -> str:
+        return formatting.share(fraction, self.lang)
+
+    def date(self, lexical: str) -> str:
+        return formatting.date(lexical, self.lang)
+
+    def number(self, value: Decimal | float | int, decimals: int = 0) -> str:
+        return formatting.number(value, self.lang, decimals)
 
     def has_label(self, iri: str) -> bool:
         return iri in self.labels

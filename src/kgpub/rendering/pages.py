@@ -7,13 +7,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from kgpub import catalog
+from kgpub.alignment import (
+    NationalObjectives,
+    alignment_matrix,
+    compare,
+    is_objective,
+    national_objectives,
+    objective_links,
+)
 from kgpub.errors import NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
-from kgpub.overview import municipality_view
+from kgpub.overview import MunicipalityView, municipality_view
 from kgpub.publishing import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
@@ -33,6 +42,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+COMPARE_CHECKBOXES = 200  # above this many municipalities, /compare asks for names instead
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Site:
         self.html = HtmlRenderer()
         self.cache: LRUCache[tuple[Any, ...], Rendered] = LRUCache(cache_size)
         self._vocab: dict[str, tuple[str, dict[str, dict[str, str]]]] = {}
+        self._national: tuple[str, NationalObjectives] | None = None
 
     # -- helpers -------------------------------------------------------------------------
     @property
@@ -129,6 +140,11 @@ class Site:
         incoming: dict[str, list[str]] = defaultdict(list)
         for s, p in desc.incoming:
             incoming[p].append(s)
+        linked_goals = None
+        if muni is None and is_objective(desc.types.get(desc.iri, []), self.kgpub):
+            linked_goals = objective_links(store, desc.iri, self.base)
+            iris = [x for link in linked_goals.links for x in (link.goal, link.municipality) if x]
+            ctx.labels.update(labels_for(store, iris))
         return self._page(
             "municipality.html" if muni is not None else "resource.html",
             ctx,
@@ -140,7 +156,104 @@ class Site:
             incoming=sorted(incoming.items()),
             owners=[o for o in owners if o != desc.iri],
             muni=muni,
+            linked_goals=linked_goals,
+            made_of=self.made_of(desc.iri, muni),
             jsonld=self.jsonld(desc.triples),
+        )
+
+    def made_of(self, iri: str, muni: MunicipalityView | None) -> list[tuple[str, str]]:
+        """(label key, URL) of the data behind a page: a SPARQL query that returns it, and
+        for a municipality the named graphs its overview is built from."""
+        if muni is None:
+            query = f"DESCRIBE <{iri}>"
+            links = [("made_of_query", "/sparql?" + urlencode({"query": query}))]
+        else:
+            union = " UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in muni.graphs)
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {union} }}"
+            links = [("made_of_query", "/sparql?" + urlencode({"query": query}))]
+            uris = UriScheme(self.base)
+            for g in muni.graphs:
+                local = uris.to_local_url(g, "/")
+                links.append(("made_of_graph", local + ".ttl"))
+        return links
+
+    # -- views across resources: alignment matrix, comparison ----------------------------
+    def national(self) -> NationalObjectives:
+        """The national and international objective schemes (once per snapshot)."""
+        digest = self.digest
+        cached = self._national
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        found = national_objectives(self.publisher.store, self.base)
+        self._national = (digest, found)
+        return found
+
+    def municipality(self, path: str) -> MunicipalityView:
+        iri = UriScheme(self.base).thing(path)
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise NotFound(f"{iri!r} is not a valid IRI") from None
+        view = municipality_view(self.publisher.store, iri, self.kgpub)
+        if view is None:
+            raise NotFound(f"{iri} is not a municipality")
+        return view
+
+    def alignment(self, path: str, lang: str, host_url: str) -> Rendered:
+        return self._cached(
+            ("alignment", path, lang, host_url), lambda: self._alignment(path, lang, host_url)
+        )
+
+    def _alignment(self, path: str, lang: str, host_url: str) -> Rendered:
+        view = self.municipality(path)
+        national = self.national()
+        matrix = alignment_matrix(view, national)
+        ctx = self.context(lang, host_url, f"/alignment/{path}")
+        ctx.labels.update(national.index.labels)
+        ctx.labels.update(view.index.labels)
+        ctx.labels.update(labels_for(self.publisher.store, matrix.other))
+        return self._page(
+            "alignment.html",
+            ctx,
+            view=view,
+            matrix=matrix,
+            national=national,
+            title=ctx.t("alignment_of").format(name=ctx.label(view.iri)),
+        )
+
+    def municipalities(self) -> list[str]:
+        return [
+            r["m"].value
+            for r in self.publisher.store.select(
+                f"SELECT DISTINCT ?m WHERE {{ GRAPH ?g {{ ?m a <{self.kgpub}Municipality> }} }}"
+                " ORDER BY ?m"
+            )
+        ]
+
+    def compare(self, paths: list[str], lang: str, host_url: str) -> Rendered:
+        key = ("compare", tuple(paths), lang, host_url)
+        return self._cached(key, lambda: self._compare(paths, lang, host_url))
+
+    def _compare(self, paths: list[str], lang: str, host_url: str) -> Rendered:
+        views = [self.municipality(p) for p in paths]
+        national = self.national()
+        ctx = self.context(lang, host_url, "/compare")
+        ctx.labels.update(national.index.labels)
+        for view in views:
+            for key, value in view.index.labels.items():
+                ctx.labels.setdefault(key, value)
+        choices = self.municipalities()
+        if len(choices) <= COMPARE_CHECKBOXES:
+            ctx.labels.update(labels_for(self.publisher.store, choices))
+        uris = UriScheme(self.base)
+        return self._page(
+            "compare.html",
+            ctx,
+            comparison=compare(views, national) if views else None,
+            choices=choices,
+            slug=lambda iri: uris.to_local_url(iri, "/").removeprefix("/id/"),
+            many=len(choices) > COMPARE_CHECKBOXES,
+            title=ctx.t("compare"),
         )
 
     # -- named graphs (one per source) ------------------------------------------------

@@ -94,11 +94,13 @@ def create_app(
     from kgpub.web.errors import register_errors
     from kgpub.web.resources import bp as resources_bp
     from kgpub.web.search import bp as search_bp
+    from kgpub.web.views import bp as views_bp
 
     app.register_blueprint(resources_bp)
     app.after_request(_remember_language)
     app.register_blueprint(dataset_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(views_bp)
     register_errors(app)
     if sparql:
         from kgpub.web.sparql import register_sparql
