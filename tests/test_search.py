@@ -281,3 +281,18 @@ def test_json_limit_is_bounded(client: FlaskClient) -> None:
         assert max(len(g["hits"]) for g in data["groups"]) <= most
         assert max(len(g["hits"]) for g in data["groups"]) >= 1
     assert client.get("/search.json").get_json()["total"] == 0
+
+
+def test_while_a_new_index_is_built_the_old_one_answers() -> None:
+    settings = Settings.load(root=Path(__file__).resolve().parents[1], env={})
+    other = Settings.load(config_file=FIXTURES / "web" / "kgpub.toml", env={})
+    publisher = Publisher(settings)
+    publisher.publish()
+    cache = SearchCache(publisher)
+    old = cache.index()
+    publisher._load = lambda _settings: load_snapshot(other)
+    publisher.publish()
+    with cache._lock:  # as if another request were building the new snapshot's index
+        assert cache.index() is old
+    assert cache.index() is not old
+    assert cache.search("testkommun").total == 1

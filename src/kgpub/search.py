@@ -34,10 +34,6 @@ ORG = "http://www.w3.org/ns/org#"
 #: Result groups, in the order they are shown.
 GROUPS = ("municipalities", "goals", "objectives", "committees", "other")
 
-#: Label predicates: the first two name a resource on screen; all four are searched.
-DISPLAY_PREDICATES = (SKOS + "prefLabel", RDFS_LABEL)
-SEARCH_PREDICATES = (*DISPLAY_PREDICATES, SKOS + "altLabel", SKOS + "notation")
-
 #: Languages a label can be in, as bits of a mask (untagged labels count as "other").
 LANG_BITS = {"sv": 1, "en": 2}
 OTHER_LANG_BIT = 4
@@ -47,8 +43,12 @@ EXACT, LABEL_PREFIX, WORD_PREFIX, SUBSTRING = range(4)
 
 MAX_QUERY_CHARS = 200
 
-# Letters NFKD does not take apart (ø is not o + a combining mark).
-_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"})
+# What folding deletes or replaces after NFKD: the combining marks NFKD splits off (every
+# one in the Basic Multilingual Plane), and letters it does not take apart (ø is not o + a
+# combining mark).
+_STRIP: dict[int, str | None] = {c: None for c in range(0x10000) if unicodedata.combining(chr(c))}
+_LETTERS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"}
+_STRIP.update({ord(letter): plain for letter, plain in _LETTERS.items()})
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -56,8 +56,7 @@ def fold(text: str) -> str:
     """Text as it is matched: lower case, accents removed, punctuation and runs of
     whitespace turned into single spaces (``"Målinriktat  miljö-arbete"`` ->
     ``"malinriktat miljo arbete"``)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LETTERS)
+    bare = unicodedata.normalize("NFKD", text.casefold()).translate(_STRIP)
     return _NON_WORD.sub(" ", bare).strip()
 
 
@@ -153,25 +152,35 @@ def _values(iris: Iterable[str]) -> str:
 
 
 def _queries(kgpub: str) -> dict[str, str]:
-    """The SELECT queries the index is built from: typed resources, their labels, their
-    owners (kgpub:owner or org:unitOf) and, for parts of a vision, promise or goal that
-    have none, the owner of what they are part of."""
+    """The SELECT queries the index is built from (few variables and rows: turning rows
+    into Python objects is most of the build's time).
+
+    - ``types``: typed resources and their owner (kgpub:owner or org:unitOf) if any;
+    - ``parents``: for those without one (parts of a vision, a promise or a goal), the
+      owner of what they are part of;
+    - ``display``: names shown (skos:prefLabel, else rdfs:label in that language);
+    - ``extra``: names only searched (skos:altLabel, skos:notation).
+    """
     types = _values(_kinds(kgpub))
-    owner = str(pyoxigraph.NamedNode(kgpub + "owner"))
+    pref, label = f"<{SKOS}prefLabel>", f"<{RDFS_LABEL}>"
+    owned = f"(<{kgpub}owner>|<{ORG}unitOf>)"
     typed = f"VALUES ?t {{ {types} }} GRAPH ?g {{ ?s a ?t }}"
     return {
-        "types": f"SELECT ?s ?t WHERE {{ {typed} }}",
-        "labels": (
-            f"SELECT DISTINCT ?s ?p ?l WHERE {{ {typed} "
-            f"VALUES ?p {{ {_values(SEARCH_PREDICATES)} }} GRAPH ?g2 {{ ?s ?p ?l }} }}"
-        ),
-        "owners": (
-            f"SELECT ?s ?o WHERE {{ {typed} "
-            f"VALUES ?p {{ {owner} <{ORG}unitOf> }} GRAPH ?g2 {{ ?s ?p ?o }} }}"
+        "types": (
+            f"SELECT ?s ?t ?o WHERE {{ {typed} OPTIONAL {{ GRAPH ?g2 {{ ?s {owned} ?o }} }} }}"
         ),
         "parents": (
-            f"SELECT ?s ?o WHERE {{ {typed} GRAPH ?g2 {{ ?s {_up_path(kgpub)}+ ?parent . "
-            f"?parent {owner} ?o }} }}"
+            f"SELECT ?s ?o WHERE {{ {typed} FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?s {owned} ?x }} }}"
+            f" GRAPH ?g2 {{ ?s {_up_path(kgpub)}+ ?parent . ?parent <{kgpub}owner> ?o }} }}"
+        ),
+        "display": (
+            f"SELECT DISTINCT ?s ?l WHERE {{ {typed} GRAPH ?g2 {{ {{ ?s {pref} ?l }} UNION "
+            f"{{ ?s {label} ?l FILTER NOT EXISTS {{ ?s {pref} ?x FILTER(lang(?x) = lang(?l)) }}"
+            " } } }"
+        ),
+        "extra": (
+            f"SELECT DISTINCT ?s ?l WHERE {{ {typed} VALUES ?p {{ <{SKOS}altLabel> "
+            f"<{SKOS}notation> }} GRAPH ?g2 {{ ?s ?p ?l }} }}"
         ),
     }
 
@@ -223,27 +232,29 @@ class SearchIndex:
         """Index every labelled municipality, goal, objective, committee and part of a
         vision or promise that ``store`` holds (kgpub's namespace is under ``base_iri``)."""
         kgpub = base_iri + "ontology#"
-        kinds = _kinds(kgpub)
         queries = _queries(kgpub)
-        resources = _typed_resources(store.select(queries["types"]), kinds)
-        owners = {r["s"].value: r["o"].value for r in store.select(queries["owners"])}
-        for row in store.select(queries["parents"]):
-            owners.setdefault(row["s"].value, row["o"].value)
+        resources = _typed_resources(store.select(queries["types"]), _kinds(kgpub))
         by_iri = {r.iri: r for r in resources}
-        index = cls(resources, {})
-        texts = list(_label_rows(store.select(queries["labels"]), by_iri))
-        for res in resources:
-            res.owner = owners.get(res.iri)
+        for row in store.select(queries["parents"]):
+            res = by_iri.get(row["s"].value)
+            if res is not None and res.owner is None:
+                res.owner = row["o"].value
         _assign_groups(resources, by_iri, kgpub)
-        index._owner_labels = _owner_labels(store, resources, by_iri)
+        index = cls(resources, {})
         ids = {res.iri: i for i, res in enumerate(resources)}
-        for iri, text, lang in texts:
-            index._add(ids[iri], text, lang)
+        folded: dict[str, str] = {}  # the same label recurs in every municipality
+        for display in (True, False):
+            rows = store.select(queries["display" if display else "extra"])
+            for iri, text, lang in _label_rows(rows, by_iri, display):
+                key = folded.get(text)
+                if key is None:
+                    key = folded[text] = fold(text)
+                index._add(ids[iri], text, key, lang)
+        index._owner_labels = _owner_labels(store, resources, by_iri)
         index._finish()
         return index
 
-    def _add(self, doc: int, text: str, lang: str) -> None:
-        folded = fold(text)
+    def _add(self, doc: int, text: str, folded: str, lang: str) -> None:
         if not folded:
             return
         label_id = self._label_ids.get(folded)
@@ -349,20 +360,21 @@ class SearchIndex:
             res.iri, GROUPS[res.group], res.type_iri, res.labels, matched, res.owner, owner_labels
         )
 
-    def naive_search(self, query: str) -> int:
-        """How many labels contain every query word, by scanning them all (the baseline
-        the benchmark compares the index with; not used when serving)."""
-        terms = fold(query).split()
-        return sum(1 for label in self._labels if all(t in label.folded for t in terms))
+    def all_label_texts(self) -> list[str]:
+        """Every resource's folded labels, one entry per resource and label: what a search
+        without an index would have to scan (the benchmark's baseline; not used to serve)."""
+        return [label.folded for label in self._labels for _doc in label.docs]
 
 
 # -- building helpers ------------------------------------------------------------------
 
 
 def _typed_resources(rows: list[dict[str, Term]], kinds: dict[str, str]) -> list[_Resource]:
-    """One resource per IRI (not blank nodes), typed by its highest-ranked indexed class."""
+    """One resource per IRI (not blank nodes), typed by its highest-ranked indexed class,
+    with its owner if it names one."""
     rank = _type_rank(kinds)
     chosen: dict[str, str] = {}
+    owners: dict[str, str] = {}
     for row in rows:
         s, t = row["s"], row["t"].value
         if not isinstance(s, pyoxigraph.NamedNode):
@@ -370,29 +382,28 @@ def _typed_resources(rows: list[dict[str, Term]], kinds: dict[str, str]) -> list
         current = chosen.get(s.value)
         if current is None or rank[t] < rank[current]:
             chosen[s.value] = t
+        if "o" in row:
+            owners[s.value] = row["o"].value
     groups = {key: i for i, key in enumerate(GROUPS)}
     return [
-        _Resource(iri, t, groups[kinds[t]])
+        _Resource(iri, t, groups[kinds[t]], owners.get(iri))
         for iri, t in sorted(chosen.items())  # sorted: the same index for the same data
     ]
 
 
 def _label_rows(
-    rows: list[dict[str, Term]],
-    by_iri: dict[str, _Resource],
+    rows: list[dict[str, Term]], by_iri: dict[str, _Resource], display: bool
 ) -> Iterator[tuple[str, str, str]]:
-    """(iri, text, language) of every searchable label; display labels are recorded on the
-    resource on the way (skos:prefLabel beats rdfs:label within a language)."""
-    pref = DISPLAY_PREDICATES[0]
+    """(iri, text, language) of every searchable label; display labels are also recorded
+    on the resource."""
     for row in rows:
-        s, p, lit = row["s"], row["p"].value, row["l"]
-        if not isinstance(lit, pyoxigraph.Literal) or s.value not in by_iri:
+        s, lit = row["s"], row["l"]
+        res = by_iri.get(s.value)
+        if not isinstance(lit, pyoxigraph.Literal) or res is None:
             continue
         lang = lit.language or ""
-        if p in DISPLAY_PREDICATES:
-            labels = by_iri[s.value].labels
-            if lang not in labels or p == pref:
-                labels[lang] = lit.value
+        if display:
+            res.labels[lang] = lit.value
         yield s.value, lit.value, lang
 
 
@@ -427,8 +438,8 @@ def _owner_labels(
 
 class SearchCache:
     """The search index of the publisher's current snapshot, rebuilt on first use after a
-    new snapshot is published (one build at a time; readers of the old index are not
-    disturbed)."""
+    new snapshot is published. One build at a time: while it runs, other requests get the
+    previous snapshot's index if there is one (and wait for the build if there is not)."""
 
     def __init__(self, publisher: Publisher) -> None:
         self.publisher = publisher
@@ -441,14 +452,20 @@ class SearchCache:
         built = self._built
         if built is not None and built[0] == digest:
             return built[1]
-        with self._lock:
+        if not self._lock.acquire(blocking=built is None):
+            assert built is not None
+            return built[1]  # another thread is building the new one
+        try:
             built = self._built
             if built is not None and built[0] == digest:
                 return built[1]
-            index = SearchIndex.build(self.publisher.store, str(self.publisher.settings.base_iri))
+            store, base = self.publisher.store, str(self.publisher.settings.base_iri)
+            index = SearchIndex.build(store, base)
             self._built = (digest, index)
             self.builds += 1
             return index
+        finally:
+            self._lock.release()
 
     def search(self, query: str, lang: str = "sv", limit_per_group: int = 10) -> SearchResults:
         return self.index().search(query, lang, limit_per_group)
