@@ -67,8 +67,11 @@ class BudgetLine:
 
 @dataclass
 class Budget:
-    """Allocations of one fiscal year and currency, largest first, with their total."""
+    """Allocations of one budget (or, for allocations no budget lists, of one fiscal year)
+    in one currency, largest first. ``total`` is the sum of the lines listed, which is not
+    necessarily the budget's total: sources often list only some allocations."""
 
+    iri: str | None  # the kgpub:Budget the allocations belong to
     year: str | None
     currency: str
     lines: list[BudgetLine]
@@ -184,37 +187,47 @@ class TreeBuilder:
 
 
 def budgets(idx: Index, k: str) -> list[Budget]:
-    """Allocations grouped by fiscal year and currency, each group largest first."""
-    groups: dict[tuple[str | None, str], list[BudgetLine]] = defaultdict(list)
+    """Allocations grouped by budget (else fiscal year) and currency, largest first."""
+    budget_of = {
+        line: budget
+        for budget in idx.of_type(k + "Budget")
+        for line in idx.iris(budget, k + "hasAllocation")
+    }
+    groups: dict[tuple[str | None, str | None, str], list[BudgetLine]] = defaultdict(list)
     for a in idx.ordered(idx.of_type(k + "BudgetAllocation")):
-        value = idx.one(a, k + "amount")
-        amount = to_decimal(value.value) if value is not None else None
-        if amount is None:
-            continue
-        year_lit = idx.one(a, k + "fiscalYear")
-        currency_lit = idx.one(a, k + "currency")
-        stated = idx.one(a, k + "amountAsStated")
-        recipients = idx.iris(a, k + "recipient")
-        line = BudgetLine(
-            iri=a,
-            recipient=recipients[0] if recipients else None,
-            year=year_lit.value if year_lit is not None else None,
-            amount=amount,
-            currency=currency_lit.value if currency_lit is not None else "SEK",
-            stated=stated.value if stated is not None else None,
-        )
-        groups[(line.year, line.currency)].append(line)
+        line = budget_line(idx, k, a)
+        if line is not None:
+            groups[(budget_of.get(a), line.year, line.currency)].append(line)
     result = []
-    for (year, currency), lines in sorted(
-        groups.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+    for (budget, fiscal_year, currency), lines in sorted(
+        groups.items(), key=lambda kv: (kv[0][1] or "", kv[0][0] or "", kv[0][2])
     ):
         lines.sort(key=lambda line: (-line.amount, line.iri))
-        budget = Budget(year, currency, lines)
-        total = budget.total
+        group = Budget(budget, fiscal_year, currency, lines)
+        total = group.total
         for line in lines:
             line.share = float(line.amount / total) if total else 0.0
-        result.append(budget)
+        result.append(group)
     return result
+
+
+def budget_line(idx: Index, k: str, a: str) -> BudgetLine | None:
+    value = idx.one(a, k + "amount")
+    amount = to_decimal(value.value) if value is not None else None
+    if amount is None:
+        return None
+    year_lit = idx.one(a, k + "fiscalYear")
+    currency_lit = idx.one(a, k + "currency")
+    stated = idx.one(a, k + "amountAsStated")
+    recipients = idx.iris(a, k + "recipient")
+    return BudgetLine(
+        iri=a,
+        recipient=recipients[0] if recipients else None,
+        year=year_lit.value if year_lit is not None else None,
+        amount=amount,
+        currency=currency_lit.value if currency_lit is not None else "SEK",
+        stated=stated.value if stated is not None else None,
+    )
 
 
 def priorities(idx: Index, owned: set[str], k: str) -> list[tuple[str, str | None, str | None]]:

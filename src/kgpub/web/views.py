@@ -24,7 +24,8 @@ def html_response(rendered: Rendered, tag: str) -> Response:
     resp.set_etag(f"{s.publisher.require().etag}-{tag}-{lang}")
     resp.last_modified = s.loaded_at
     resp.headers["Cache-Control"] = "public, max-age=60"
-    return resp.make_conditional(request)
+    resp.make_conditional(request)
+    return resp
 
 
 @bp.get("/alignment/<path:path>")
