@@ -1,9 +1,10 @@
 """The published pages in a real browser: headless Debian Chromium driven by Playwright.
 
 Walks home -> municipality -> goal -> national objective -> back via the breadcrumb, switches
-language, saves a screenshot of each page type under ``test-output/screenshots/``, runs
-axe-core (installed from npm by ``scripts/system-deps.sh``) on each page type and checks that
-no page asks for anything outside the kgpub server.
+language, expands the goal tree with the keyboard, reads the budget chart, opens the alignment
+matrix, compares two municipalities, saves a screenshot of each page type under
+``test-output/screenshots/``, runs axe-core (installed from npm by ``scripts/system-deps.sh``)
+on each page type and checks that no page asks for anything outside the kgpub server.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shots() -> Path:
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
@@ -161,3 +162,94 @@ def test_other_page_types(page: Any, server: str, shots: Path, name: str, path: 
     assert response.status == (404 if name == "not-found" else 200)
     assert page.locator("h1").count() == 1
     check(page, shots, name)
+
+
+def test_goal_tree_expands_with_the_keyboard(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "doc/haparanda?lang=en")
+    tree = page.locator("ul.tree[data-tree]").first
+    first_goal = tree.locator(":scope > li.node > a").first
+    assert first_goal.inner_text() == "Clean air"
+    objective = tree.locator("li.node").first.locator("ul.matches a").first
+    assert not objective.is_visible()
+
+    first_goal.focus()
+    page.keyboard.press("ArrowRight")  # opens what lies under the goal
+    assert objective.is_visible()
+    assert objective.inner_text() == "Clean air"
+    page.keyboard.press("ArrowLeft")  # and closes it again
+    assert not objective.is_visible()
+    page.keyboard.press("ArrowDown")  # to the next goal
+    assert page.evaluate("document.activeElement.textContent") == "Reduced climate impact"
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.textContent") == "A non-toxic environment"
+
+    # without the script's keys: Tab reaches the disclosure, Enter opens it
+    summary = tree.locator("li.node").first.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert objective.is_visible()
+
+    page.get_by_role("button", name="Collapse all").first.click()
+    assert not objective.is_visible()
+    page.get_by_role("button", name="Expand all").first.click()
+    assert objective.is_visible()
+    check(page, shots, "municipality-tree-open")
+
+
+def test_budget_chart_and_table_in_both_languages(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "doc/haparanda?lang=sv")
+    chart = page.locator("section.budget svg[role=img]")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 300
+    bars = page.locator("section.budget rect.bar")
+    assert bars.count() == 4
+    widths = [bars.nth(i).bounding_box()["width"] for i in range(4)]
+    assert widths == sorted(widths, reverse=True)
+    table = page.locator("section.budget table")
+    assert "144,0 mnkr" in table.inner_text()
+    page.locator("header a.lang").click()
+    page.wait_for_url("**lang=en**")
+    assert "SEK 144.0 million" in page.locator("section.budget table").inner_text()
+    assert "SEK 308.0 million" in page.locator("section.budget svg").text_content()
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.screenshot(path=str(shots / "municipality-narrow.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways on a phone by {overflow}px"
+
+
+def test_alignment_matrix_cells_lead_to_the_alignment(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "doc/haparanda?lang=en")
+    page.locator("nav.overview-links a", has_text="Alignment").click()
+    page.wait_for_url("**/alignment/haparanda**")
+    assert page.locator("table.matrix").is_visible()
+    check(page, shots, "alignment")
+    row = page.locator("table.matrix tbody tr").filter(has_text="Clean air")
+    row.locator("a.mark").click()
+    page.wait_for_url(re.compile(r"/doc/haparanda/alignment/frisk-luft$"))
+    assert "Clean air" in page.locator("h1").inner_text()
+
+
+def test_compare_two_municipalities(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "compare?lang=en")
+    check(page, shots, "compare-form")
+    page.get_by_label("Haninge Municipality").check()
+    page.get_by_label("Haparanda Municipality").check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.wait_for_url("**m=haninge&m=haparanda**")
+    header = page.locator("table.compare").first.locator("thead th")
+    assert [header.nth(i).inner_text() for i in range(header.count())] == [
+        "Haninge Municipality",
+        "Haparanda Municipality",
+    ]
+    assert "SEK 710.1 million" in page.locator("table.compare").first.inner_text()
+    check(page, shots, "compare")
+
+
+def test_objective_page_lists_municipality_goals(page: Any, server: str, shots: Path) -> None:
+    page.goto(server + "doc/se/environmental-objective/frisk-luft?lang=en")
+    section = page.locator("section.linked-goals")
+    assert "Haparanda Municipality" in section.inner_text()
+    section.locator("a", has_text="Clean air").click()
+    page.wait_for_url(re.compile(r"/doc/haparanda/environmental-goal/frisk-luft$"))
+    check(page, shots, "goal-from-objective")
