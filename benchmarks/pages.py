@@ -2,10 +2,11 @@
 gunicorn with the same options, loaded by the same bounded local load generator.
 
 Prints requests/s and p50/p99 latency for /doc/... in Turtle and HTML, as a ratio to the
-no-work route, at 2 municipalities (the real data) and at 290 (synthetic, generated into a
-temporary directory by benchmarks/generate.py). The synthetic sets are copies of the real,
-validated sources, so the benchmark publishes them without running SHACL (which is not
-what is measured here).
+no-work route; and the uncached render time of a municipality overview, its alignment matrix
+and a two-municipality comparison as a ratio to a plain resource page; at 2 municipalities
+(the real data) and at 290 (synthetic, generated into a temporary directory by
+benchmarks/generate.py). The synthetic sets are copies of the real, validated sources, so the
+benchmark publishes them without running SHACL (which is not what is measured here).
 
     .venv/bin/python benchmarks/pages.py [--seconds 5] [--clients 8] [--sizes 2 290]
 """
@@ -148,6 +149,34 @@ def uncached_ms(config: Path, cases: list[tuple[str, str, dict[str, str]]]) -> l
     return out
 
 
+def views_uncached_ms(config: Path) -> dict[str, float]:
+    """Uncached render time of the cross-resource views (alignment matrix, comparison),
+    measured like :func:`uncached_ms`."""
+    from kgpub.config import Settings
+    from kgpub.loading import load_snapshot
+    from kgpub.publishing import Publisher
+    from kgpub.rendering.pages import Site
+
+    settings = Settings.load(config_file=config, env={})
+    publisher = Publisher(settings)
+    publisher.swap(load_snapshot(settings))
+    site = Site(publisher)
+    views = {
+        "alignment matrix": lambda: site.alignment("haparanda", "sv", "http://127.0.0.1/"),
+        "compare (2)": lambda: site.compare(["haninge", "haparanda"], "sv", "http://127.0.0.1/"),
+    }
+    out = {}
+    for name, render in views.items():
+        n = 20
+        start = time.perf_counter()
+        for _ in range(n):
+            site.cache.clear()
+            site._national = None  # the national schemes are cached per snapshot too
+            render()
+        out[name] = (time.perf_counter() - start) / n * 1000
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -181,6 +210,16 @@ def main() -> None:
             for size in args.sizes:
                 config = generate(size, Path(tmp) / str(size))
                 cold = uncached_ms(config, cases)
+                print(
+                    f"{size} municipalities: municipality overview renders in "
+                    f"{cold[2]:.1f} ms uncached against {cold[1]:.1f} ms for a plain resource "
+                    f"page: {cold[2] / cold[1]:.2f}x its time"
+                )
+                for view, ms in views_uncached_ms(config).items():
+                    print(
+                        f"{size} municipalities: {view} renders in {ms:.1f} ms uncached: "
+                        f"{ms / cold[1]:.2f}x a plain resource page"
+                    )
                 proc, port = _start("app", str(config))
                 try:
                     for (name, path, headers), cold_ms in zip(cases, cold, strict=True):
