@@ -452,13 +452,7 @@ class Site:
                 " ORDER BY ?m"
             )
         ]
-        schemes = [
-            r["s"].value
-            for r in store.select(
-                f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s a <{SKOS}ConceptScheme> "
-                f"FILTER NOT EXISTS {{ ?s <{self.kgpub}owner> ?o }} }} }} ORDER BY ?s"
-            )
-        ]
+        schemes = [s.iri for s in self.national().schemes]
         ctx = self.context(lang, host_url, "/")
         ctx.labels.update(labels_for(store, munis + schemes))
         pub = self.publisher.require()
