@@ -11,9 +11,11 @@ once; only the resources behind the matching labels are visited.
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -99,9 +101,10 @@ class SearchResults:
         return sum(g.count for g in self.groups)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Resource:
-    """What the index keeps per resource (display labels in the languages it has)."""
+    """What the index keeps per resource (display labels in the languages it has; equal
+    label sets of different resources are one shared dict after the build)."""
 
     iri: str
     type_iri: str
@@ -110,15 +113,17 @@ class _Resource:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Label:
-    """One distinct folded label text and the resources it names."""
+    """One distinct folded label text and the resources it names, by group (compact
+    arrays of resource numbers once the index is built)."""
 
     folded: str
     original: str
     words: tuple[str, ...]
     langs: int = 0
     docs: list[int] = field(default_factory=list)
+    by_group: tuple[array[int], ...] = ()
 
 
 # -- what is indexed -------------------------------------------------------------------
@@ -231,6 +236,16 @@ class SearchIndex:
     def build(cls, store: Store, base_iri: str) -> SearchIndex:
         """Index every labelled municipality, goal, objective, committee and part of a
         vision or promise that ``store`` holds (kgpub's namespace is under ``base_iri``)."""
+        paused = gc.isenabled()
+        gc.disable()  # millions of small objects: collections would only slow the build
+        try:
+            return cls._build(store, base_iri)
+        finally:
+            if paused:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, store: Store, base_iri: str) -> SearchIndex:
         kgpub = base_iri + "ontology#"
         queries = _queries(kgpub)
         resources = _typed_resources(store.select(queries["types"]), _kinds(kgpub))
@@ -250,6 +265,7 @@ class SearchIndex:
                 if key is None:
                     key = folded[text] = fold(text)
                 index._add(ids[iri], text, key, lang)
+        _share(resources)
         index._owner_labels = _owner_labels(store, resources, by_iri)
         index._finish()
         return index
@@ -270,8 +286,12 @@ class SearchIndex:
     def _finish(self) -> None:
         """Postings per word, and the sorted vocabulary a prefix is looked up in."""
         postings: dict[str, list[int]] = {}
+        groups = [res.group for res in self._resources]
         for label_id, label in enumerate(self._labels):
-            label.docs = sorted(set(label.docs))
+            by_group: tuple[array[int], ...] = tuple(array("i") for _ in GROUPS)
+            for doc in sorted(set(label.docs)):
+                by_group[groups[doc]].append(doc)
+            label.by_group, label.docs = by_group, []
             for word in set(label.words):
                 postings.setdefault(word, []).append(label_id)
         self._postings = postings
@@ -339,19 +359,29 @@ class SearchIndex:
             ranked = sorted(
                 matched, key=lambda i: self._rank(self._labels[i], phrase, substring, lang_bit)
             )
-            seen: set[int] = set()
-            for label_id in ranked:
-                label = self._labels[label_id]
-                for doc in label.docs:
-                    if doc in seen:
-                        continue
-                    seen.add(doc)
-                    group = self._resources[doc].group
-                    counts[group] += 1
-                    if len(hits[group]) < limit_per_group:
-                        hits[group].append(self._hit(doc, label.original))
+            labels = [self._labels[i] for i in ranked]
+            for group in range(len(GROUPS)):
+                counts[group], hits[group] = self._group(labels, group, limit_per_group)
         groups = [GroupResult(key, counts[i], hits[i]) for i, key in enumerate(GROUPS)]
         return SearchResults(query, lang, groups)
+
+    def _group(self, labels: list[_Label], group: int, limit: int) -> tuple[int, list[Hit]]:
+        """How many resources of ``group`` the ranked ``labels`` name (each once, counted
+        with set unions, not a loop per resource), and the first ``limit`` of them."""
+        lists = [label.by_group[group] for label in labels if label.by_group[group]]
+        count = len(lists[0]) if len(lists) == 1 else len(set().union(*lists))
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        for label in labels:
+            if len(hits) >= limit:
+                break
+            for doc in label.by_group[group]:
+                if doc not in seen:
+                    seen.add(doc)
+                    hits.append(self._hit(doc, label.original))
+                    if len(hits) >= limit:
+                        break
+        return count, hits
 
     def _hit(self, doc: int, matched: str) -> Hit:
         res = self._resources[doc]
@@ -363,7 +393,7 @@ class SearchIndex:
     def all_label_texts(self) -> list[str]:
         """Every resource's folded labels, one entry per resource and label: what a search
         without an index would have to scan (the benchmark's baseline; not used to serve)."""
-        return [label.folded for label in self._labels for _doc in label.docs]
+        return [label.folded for label in self._labels for docs in label.by_group for _doc in docs]
 
 
 # -- building helpers ------------------------------------------------------------------
@@ -405,6 +435,15 @@ def _label_rows(
         if display:
             res.labels[lang] = lit.value
         yield s.value, lit.value, lang
+
+
+def _share(resources: list[_Resource]) -> None:
+    """Resources with equal display labels (a municipality's "Kommunstyrelsen" and the
+    next one's) share one dict and its strings: most of the index's memory otherwise."""
+    shared: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    for res in resources:
+        key = tuple(sorted(res.labels.items()))
+        res.labels = shared.setdefault(key, res.labels)
 
 
 def _assign_groups(resources: list[_Resource], by_iri: dict[str, _Resource], kgpub: str) -> None:
