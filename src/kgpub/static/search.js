@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var input = document.getElementById("site-search");
-  if (!input || !input.form || !window.fetch) return;
+  // once per page, even if both the page and the site template include this script
+  if (!input || !input.form || !window.fetch || document.getElementById("site-search-list")) return;
   var form = input.form;
   var langField = form.querySelector("input[name=lang]");
   var lang = (langField && langField.value) || document.documentElement.lang || "sv";
