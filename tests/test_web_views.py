@@ -349,3 +349,14 @@ def test_views_are_conditional_and_vary_by_language(client: FlaskClient) -> None
     )
     assert again.status_code == 304
     assert re.search(r"lang=\"en\"", first.data.decode())
+
+
+def test_property_values_show_numbers_and_dates_per_language(client: FlaskClient) -> None:
+    sv = page(client, "/doc/haparanda/budget/2024/kommunstyrelsen?lang=sv")
+    en = page(client, "/doc/haparanda/budget/2024/kommunstyrelsen?lang=en")
+    assert ({"class": "lit", "value": "144000000", "title": "144000000"}, "144 000 000") in (
+        sv.all("data")
+    )
+    assert "144,000,000" in en.texts("data")
+    graph = page(client, "/graph/haparanda?lang=en")
+    assert "23 November 2026" in graph.texts("data")

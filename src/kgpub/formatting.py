@@ -41,6 +41,13 @@ def number(value: Decimal | float | int, lang: str, decimals: int = 0) -> str:
     return str(format_decimal(value, format=pattern, locale=locale(lang)))
 
 
+def decimal(value: Decimal, lang: str) -> str:
+    """A number with the decimals it has (up to six), grouped as the language groups it."""
+    exponent = value.normalize().as_tuple().exponent
+    decimals = min(6, max(0, -exponent)) if isinstance(exponent, int) else 0
+    return number(value, lang, decimals)
+
+
 def amount(value: Decimal | float | int, currency: str, lang: str) -> str:
     """A budget amount, scaled to millions or billions of kronor where it is that large."""
     value = Decimal(str(value))

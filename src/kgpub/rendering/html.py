@@ -226,6 +226,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 RELATIONS: dict[str, dict[str, str]] = {
     "sv": {
         "exactMatch": "motsvarar exakt",
@@ -279,6 +280,17 @@ class PageContext:
         found = pick_label(self.labels.get(iri, {}), self.lang)
         return found if found is not None else shorten(iri, self.base_iri)
 
+    def literal_text(self, lexical: str, datatype: str) -> str:
+        """Dates and numbers as the reader's language writes them; anything else as it is."""
+        local = datatype.rsplit("#", 1)[-1] if datatype.startswith(XSD_NS) else ""
+        if local in ("date", "dateTime"):
+            return formatting.date(lexical, self.lang)
+        if local in ("decimal", "integer", "nonNegativeInteger", "positiveInteger"):
+            number = formatting.to_decimal(lexical)
+            if number is not None:
+                return formatting.decimal(number, self.lang)
+        return lexical
+
     def relation(self, iri: str) -> str:
         """A SKOS mapping property in words (``skos:closeMatch`` -> "close match of")."""
         name = iri.removeprefix(SKOS_NS)
@@ -312,7 +324,8 @@ class PageContext:
             dt = obj.datatype.value if obj.datatype else ""
             return {
                 "kind": "literal",
-                "text": obj.value,
+                "text": self.literal_text(obj.value, dt),
+                "lexical": obj.value,
                 "lang": obj.language or "",
                 "datatype": ""
                 if obj.language or dt.endswith("#string")
