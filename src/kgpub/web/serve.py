@@ -31,6 +31,14 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self._app
 
 
+def warm(app: Flask) -> None:
+    """Build the per-snapshot search index before gunicorn forks, so every worker shares it
+    (copy-on-write) and no first search waits for it."""
+    cache = app.extensions.get("kgpub_search")
+    if cache is not None:
+        cache.index()
+
+
 def build(settings: Settings) -> Flask | None:
     """Publish and build the app, or print why the data cannot be served and return None."""
     from kgpub.web.app import create_app
@@ -71,6 +79,7 @@ def run(
     app = build(settings)
     if app is None:
         return 1
+    warm(app)
     options = {
         "bind": f"{bind_host}:{bind_port}",
         "workers": int(workers if workers is not None else settings.workers),
