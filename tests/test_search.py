@@ -296,3 +296,16 @@ def test_while_a_new_index_is_built_the_old_one_answers() -> None:
         assert cache.index() is old
     assert cache.index() is not old
     assert cache.search("testkommun").total == 1
+
+
+def test_kgpub_serve_builds_the_index_before_workers_fork(settings: Settings) -> None:
+    from kgpub.web.serve import build, warm
+
+    app = build(settings)
+    assert app is not None
+    cache = app.extensions["kgpub_search"]
+    assert cache.builds == 0
+    warm(app)
+    assert cache.builds == 1
+    app.test_client().get("/search?q=haninge")
+    assert cache.builds == 1  # the first search used the index built up front
