@@ -360,3 +360,27 @@ def test_property_values_show_numbers_and_dates_per_language(client: FlaskClient
     assert "144,000,000" in en.texts("data")
     graph = page(client, "/graph/haparanda?lang=en")
     assert "23 November 2026" in graph.texts("data")
+
+
+def test_objective_page_links_a_query_for_every_linked_goal(deep: FlaskClient) -> None:
+    doc = page(deep, "/doc/se/environmental-objective/begransad-klimatpaverkan?lang=en")
+    links = {text: a["href"] for a, text in doc.all("a")}
+    href = links["A SPARQL query listing every municipality goal linked here"]
+    query = parse_qs(urlsplit(href).query)["query"][0]
+    store = deep.application.extensions["kgpub_publisher"].store
+    goals = {row["goal"].value for row in store.select(query)}
+    assert goals == {
+        BASE + "id/exempelby/goal/klimat",
+        BASE + "id/haparanda/environmental-goal/begransad-klimatpaverkan",
+    }
+
+
+def test_objective_links_beyond_the_limit_are_counted(deep_app: Flask) -> None:
+    from kgpub.alignment import objective_links
+
+    store = deep_app.extensions["kgpub_publisher"].store
+    objective = BASE + "id/se/environmental-objective/begransad-klimatpaverkan"
+    first = objective_links(store, objective, BASE, limit=1)
+    assert len(first.links) == 1
+    assert first.total == 2
+    assert not first.complete

@@ -111,9 +111,11 @@ TEXT: dict[str, dict[str, str]] = {
         "made_of": "Vad sidan består av",
         "made_of_query": "En SPARQL-fråga som ger samma data",
         "made_of_graph": "Den namngivna grafen i Turtle",
+        "made_of_linked": "En SPARQL-fråga som listar alla kommunmål kopplade hit",
         "made_of_format": "Resursen som {fmt}",
         "linked_goals": "Kommunernas mål som kopplas till detta mål",
-        "linked_goals_more": "Visar de första {shown} av {total}; SPARQL-frågan nedan ger alla.",
+        "linked_goals_more": "Visar de första {shown} av {total}; SPARQL-frågan längst ned ger "
+        "alla.",
         "municipality": "Kommun",
         "search_label": "Sök kommuner, mål och nämnder",
         "intro": "Visioner, mål, målvärden, strategiska prioriteringar och budgetfördelning "
@@ -214,6 +216,7 @@ TEXT: dict[str, dict[str, str]] = {
         "made_of": "What this page is made of",
         "made_of_query": "A SPARQL query that returns the same data",
         "made_of_graph": "The named graph in Turtle",
+        "made_of_linked": "A SPARQL query listing every municipality goal linked here",
         "made_of_format": "The resource as {fmt}",
         "linked_goals": "Municipality goals linked to this objective",
         "linked_goals_more": "Showing the first {shown} of {total}; the SPARQL query below "

@@ -19,6 +19,7 @@ from kgpub.alignment import (
     is_objective,
     national_objectives,
     objective_links,
+    objective_links_query,
 )
 from kgpub.errors import NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
@@ -157,16 +158,24 @@ class Site:
             owners=[o for o in owners if o != desc.iri],
             muni=muni,
             linked_goals=linked_goals,
-            made_of=self.made_of(desc.iri, muni),
+            made_of=self.made_of(
+                desc.iri, muni, linked_goals is not None and bool(linked_goals.links)
+            ),
             jsonld=self.jsonld(desc.triples),
         )
 
-    def made_of(self, iri: str, muni: MunicipalityView | None) -> list[tuple[str, str]]:
-        """(label key, URL) of the data behind a page: a SPARQL query that returns it, and
-        for a municipality the named graphs its overview is built from."""
+    def made_of(
+        self, iri: str, muni: MunicipalityView | None, linked_goals: bool = False
+    ) -> list[tuple[str, str]]:
+        """(label key, URL) of the data behind a page: a SPARQL query that returns it, for
+        an objective the query listing every goal linked to it, and for a municipality the
+        named graphs its overview is built from."""
         if muni is None:
             query = f"DESCRIBE <{iri}>"
             links = [("made_of_query", "/sparql?" + urlencode({"query": query}))]
+            if linked_goals:
+                every = objective_links_query(iri, self.kgpub, None)
+                links.append(("made_of_linked", "/sparql?" + urlencode({"query": every})))
         else:
             union = " UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in muni.graphs)
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {union} }}"
