@@ -253,3 +253,36 @@ def test_objective_page_lists_municipality_goals(page: Any, server: str, shots: 
     section.locator("a", has_text="Clean air").click()
     page.wait_for_url(re.compile(r"/doc/haparanda/environmental-goal/frisk-luft$"))
     check(page, shots, "goal-from-objective")
+
+
+def test_pages_work_without_javascript(browser: Any, server: str, shots: Path) -> None:
+    """The tree opens, search answers and compare submits with scripts switched off."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1100, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(server + "doc/haparanda?lang=en")
+        assert page.locator(".tree-tools").count() == 0  # no script, no extra buttons
+        first = page.locator("ul.tree[data-tree] > li.node").first
+        objective = first.locator("ul.matches a").first
+        assert not objective.is_visible()
+        first.locator("summary").click()
+        assert objective.is_visible()
+
+        page.locator("#site-search").fill("malinriktat")
+        page.locator("#site-search").press("Enter")
+        page.wait_for_url("**/search?q=malinriktat**")
+        page.locator("main a", has_text="Goal-oriented environmental work").first.click()
+        page.wait_for_url("**/doc/haninge/goal/malinriktat-miljoarbete")
+
+        page.goto(server + "compare?lang=en")
+        page.get_by_label("Haninge Municipality").check()
+        page.get_by_label("Haparanda Municipality").check()
+        page.get_by_role("button", name="Compare", exact=True).click()
+        page.wait_for_url("**m=haninge&m=haparanda**")
+        assert page.locator("table.compare").first.is_visible()
+        page.screenshot(path=str(shots / "compare-no-javascript.png"), full_page=True)
+    finally:
+        context.close()
