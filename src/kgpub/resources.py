@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 import pyoxigraph
 
-from kgpub.store.base import Store
+from kgpub.store.base import Store, Term
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -32,18 +32,97 @@ def _iri(value: str) -> str:
     return str(pyoxigraph.NamedNode(value))
 
 
-def description_query(iri: str) -> str:
-    """Outgoing triples, blank-node closure (two levels) and incoming links of ``iri``."""
+#: At most this many incoming links are fetched for a description; ``incoming_total``
+#: says how many there are.
+MAX_INCOMING = 200
+
+
+def description_query(iri: str, kgpub_ns: str | None = None) -> str:
+    """Rows ``?k ?g ?s ?p ?o ?here`` of everything a page needs about ``iri`` but labels.
+
+    ``?k`` says what a row is: ``t`` a triple stated in graph ``?g`` (outgoing, the
+    blank-node closure two levels deep, at most :data:`MAX_INCOMING` incoming links),
+    ``n`` the number of resources linking here (in ``?o``), ``o`` the owner (``?o``) that
+    :func:`owner_chain` finds with ``kgpub_ns``. ``?here`` is true when graph ``?g`` also
+    describes the linked resource (``?o`` is a subject there; for an incoming link, always:
+    ``?s`` is the subject of the link): its labels are then taken from that graph alone
+    (see :func:`linked_labels_query`).
+    """
     r = _iri(iri)
-    return f"""
-CONSTRUCT {{ {r} ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 . ?s ?ip {r} . }}
-WHERE {{
-  {{ GRAPH ?g {{ {r} ?p ?o }} }}
-  UNION {{ GRAPH ?g {{ {r} ?p ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }}
-  UNION {{ GRAPH ?g {{ {r} ?p ?o . FILTER(isBlank(?o)) ?o ?p2 ?o2 .
-                      FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 }} }}
-  UNION {{ GRAPH ?g {{ ?s ?ip {r} }} }}
-}}"""
+    parts = [_own_triples(r), _incoming(r)]
+    if kgpub_ns is not None:
+        parts.append(_owner(r, _iri(kgpub_ns + "owner")))
+    return "SELECT ?k ?g ?s ?p ?o ?here WHERE {\n  " + "\n  UNION ".join(parts) + "\n}"
+
+
+def _here(var: str) -> str:
+    return f"BIND(EXISTS {{ GRAPH ?g {{ {var} ?hp ?ho }} }} AS ?here)"
+
+
+def _own_triples(r: str) -> str:
+    here = _here("?o")
+    return f"""{{ BIND("t" AS ?k) BIND({r} AS ?s) GRAPH ?g {{ {r} ?p ?o }} {here} }}
+  UNION {{ BIND("t" AS ?k) GRAPH ?g {{ {r} ?p0 ?s . FILTER(isBlank(?s)) ?s ?p ?o }} {here} }}
+  UNION {{ BIND("t" AS ?k) GRAPH ?g {{ {r} ?p0 ?b . FILTER(isBlank(?b))
+                                    ?b ?p1 ?s . FILTER(isBlank(?s)) ?s ?p ?o }} {here} }}"""
+
+
+def _incoming(r: str) -> str:
+    return f"""{{ BIND("t" AS ?k) BIND({r} AS ?o)
+    {{ SELECT DISTINCT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {r} }} }} LIMIT {MAX_INCOMING} }}
+    BIND(true AS ?here) }}
+  UNION {{ BIND("n" AS ?k)
+    {{ SELECT (COUNT(*) AS ?o) WHERE {{
+         {{ SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {r} }} FILTER(isIRI(?s)) }} }}
+       }} }} }}"""
+
+
+def _owner(r: str, k: str) -> str:
+    """The first owner :func:`owner_chain` would find."""
+    return f"""{{ {{ SELECT ?o WHERE {{
+      {{ GRAPH ?g {{ {r} {k} ?o }} }}
+      UNION {{ GRAPH ?g {{ {r} <{ORG}unitOf> ?o }} }}
+      UNION {{ GRAPH ?g {{ {r} skos:inScheme ?sch }} GRAPH ?g2 {{ ?sch {k} ?o }} }}
+      UNION {{ GRAPH ?g {{ ?parent ?pp {r} . ?parent {k} ?o }} }}
+    }} LIMIT 1 }} BIND("o" AS ?k) }}"""
+
+
+def linked_labels_query(
+    local: Iterable[tuple[str, str]], anywhere: Iterable[str], with_types: bool = True
+) -> str | None:
+    """Labels (and types) of resources: of each ``(graph, iri)`` in ``local`` as that graph
+    states them, of each IRI in ``anywhere`` as any graph does.
+
+    A node that thousands of sources each describe (a file type, a shared concept) then
+    costs one lookup, not one per source. (Graph and subject are bound together in VALUES
+    rows, so each row is one index range of a few triples; see :func:`labels_query`.)
+    """
+    wanted = ", ".join(_PREFIXED[p] for p in _label_predicates(with_types))
+    rows = " ".join(f"({_iri(g)} {_iri(s)})" for g, s in sorted(set(local)))
+    branches = (
+        [f"{{ VALUES (?g ?s) {{ {rows} }} GRAPH ?g {{ ?s ?p ?l FILTER(?p IN ({wanted})) }} }}"]
+        if rows
+        else []
+    )
+    wide = _pairs_pattern(anywhere, with_types)
+    if wide is not None:
+        branches.append(wide)
+    if not branches:
+        return None
+    return "CONSTRUCT { ?s ?p ?l } WHERE { " + " UNION ".join(branches) + " }"
+
+
+_PREFIXED = {
+    "rdfs:label": _iri(RDFS_LABEL),
+    "skos:prefLabel": _iri(SKOS_PREF),
+    "dcterms:title": _iri(DCT_TITLE),
+    "rdf:type": _iri(RDF_TYPE),
+}
+
+
+def _label_predicates(with_types: bool) -> list[str]:
+    predicates = ["rdfs:label", "skos:prefLabel", "dcterms:title"]
+    return [*predicates, "rdf:type"] if with_types else predicates
 
 
 def labels_query(iris: Iterable[str], with_types: bool = True) -> str | None:
@@ -53,14 +132,17 @@ def labels_query(iris: Iterable[str], with_types: bool = True) -> str | None:
     pair up in its index, so the cost follows the number of IRIs, not the store's size
     (a VALUES ?s block joined with a VALUES ?p block was 100x slower at 290 municipalities).
     """
+    pattern = _pairs_pattern(iris, with_types)
+    return None if pattern is None else "CONSTRUCT { ?s ?p ?l } WHERE " + pattern
+
+
+def _pairs_pattern(iris: Iterable[str], with_types: bool) -> str | None:
     subjects = sorted(set(iris))
     if not subjects:
         return None
-    predicates = ["rdfs:label", "skos:prefLabel", "dcterms:title"]
-    if with_types:
-        predicates.append("rdf:type")
+    predicates = _label_predicates(with_types)
     pairs = " ".join(f"({_iri(s)} {p})" for s in subjects for p in predicates)
-    return "CONSTRUCT { ?s ?p ?l } WHERE { VALUES (?s ?p) { " + pairs + " } GRAPH ?g { ?s ?p ?l } }"
+    return "{ VALUES (?s ?p) { " + pairs + " } GRAPH ?g { ?s ?p ?l } }"
 
 
 @dataclass
@@ -71,6 +153,9 @@ class Description:
     triples: list[pyoxigraph.Triple]
     outgoing: dict[str, list[Obj]] = field(default_factory=dict)
     incoming: list[tuple[str, str]] = field(default_factory=list)  # (subject, predicate)
+    #: How many resources link here: ``len(incoming)`` unless more than
+    #: :data:`MAX_INCOMING` do (then only that many are in ``incoming``).
+    incoming_total: int = 0
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # iri -> lang -> label
     types: dict[str, list[str]] = field(default_factory=dict)  # iri -> type IRIs
     blank: dict[str, dict[str, list[Obj]]] = field(default_factory=dict)
@@ -144,22 +229,114 @@ def build_description(iri: str, triples: Iterable[pyoxigraph.Triple]) -> Descrip
         add_label(desc.labels, t)
     desc.outgoing = dict(outgoing)
     desc.blank = {k: dict(v) for k, v in blank.items()}
+    desc.incoming_total = len(desc.incoming)
     return desc
 
 
-def describe(store: Store, iri: str) -> Description:
+def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description:
     """The description of ``iri`` as the store holds it now: its own triples, then the
-    labels and types of the resources it links to and of those linking to it."""
-    triples = store.construct(description_query(iri))
-    linked: set[str] = set()
-    for t in triples:
-        for term in (t.subject, t.object):
-            if isinstance(term, pyoxigraph.NamedNode) and term.value != iri:
-                linked.add(term.value)
-    query = labels_query(linked)
-    if query is not None:
-        triples.extend(store.construct(query))
-    return build_description(iri, triples)
+    labels and types of the resources it links to and of those linking to it (at most
+    :data:`MAX_INCOMING` of them; ``incoming_total`` counts all). Two queries.
+
+    They also fetch what :func:`owner_chain` and then :func:`labels_for` of the owners ask
+    next for ``kgpub_ns`` (by default ``{base}ontology#`` for an IRI ``{base}id/...``), so
+    a page costs two requests to a remote store, not four: those two functions answer from
+    it once each, in this thread, for this store and IRI.
+    """
+    ns = kgpub_ns if kgpub_ns is not None else _guess_kgpub_ns(iri)
+    found = _Rows(iri)
+    for row in store.select(description_query(iri, ns)):
+        found.add(row)
+    wide = found.anywhere | set(found.owners)
+    query = linked_labels_query({(g, x) for g, x in found.local if x not in wide}, wide)
+    labels = store.construct(query) if query is not None else []
+    linked = found.anywhere | {x for _g, x in found.local}
+    desc = build_description(iri, found.triples + [t for t in labels if _about(t) in linked])
+    desc.incoming_total = max(found.total, desc.incoming_total)
+    if ns is not None:
+        owner_labels: dict[str, dict[str, str]] = {}
+        for t in labels:
+            if _about(t) in found.owners:
+                add_label(owner_labels, t)
+        _LOCAL.prefetched = _Prefetched(id(store), iri, ns, found.owners, owner_labels)
+    return desc
+
+
+def _about(triple: pyoxigraph.Triple) -> str:
+    s = triple.subject
+    return s.value if isinstance(s, pyoxigraph.NamedNode) else ""
+
+
+def _guess_kgpub_ns(iri: str) -> str | None:
+    at = iri.find("/id/")
+    return iri[: at + 1] + "ontology#" if at >= 0 else None
+
+
+class _Rows:
+    """Rows of :func:`description_query`, sorted into what :func:`describe` needs."""
+
+    def __init__(self, iri: str) -> None:
+        self.iri = iri
+        self.triples: list[pyoxigraph.Triple] = []
+        self.local: set[tuple[str, str]] = set()  # (graph, linked IRI) to label from there
+        self.anywhere: set[str] = set()  # linked IRIs to label from every graph
+        self.owners: list[str] = []
+        self.total = 0
+
+    def add(self, row: dict[str, Term]) -> None:
+        kind, s, p, o = (row.get(v) for v in ("k", "s", "p", "o"))
+        tag = kind.value if kind is not None else ""
+        if tag == "n" and isinstance(o, pyoxigraph.Literal):
+            self.total = int(o.value)
+        elif tag == "o" and isinstance(o, pyoxigraph.NamedNode):
+            self.owners.append(o.value)
+        elif isinstance(s, Node) and isinstance(p, pyoxigraph.NamedNode) and o is not None:
+            self.triples.append(pyoxigraph.Triple(s, p, o))
+            self._link(s if o == pyoxigraph.NamedNode(self.iri) else o, row)
+
+    def _link(self, node: Term, row: dict[str, Term]) -> None:
+        if not isinstance(node, pyoxigraph.NamedNode) or node.value == self.iri:
+            return
+        graph, here = row.get("g"), row.get("here")
+        if isinstance(graph, pyoxigraph.NamedNode) and here is not None and here.value == "true":
+            self.local.add((graph.value, node.value))
+        else:
+            self.anywhere.add(node.value)
+
+
+@dataclass
+class _Prefetched:
+    """What :func:`describe` fetched for the :func:`owner_chain` call that follows it."""
+
+    store: int
+    iri: str
+    kgpub_ns: str
+    owners: list[str]
+    labels: dict[str, dict[str, str]]
+    owners_used: bool = False
+
+
+_LOCAL = threading.local()
+
+
+def _take_owners(store: Store, iri: str, kgpub_ns: str) -> list[str] | None:
+    found: _Prefetched | None = getattr(_LOCAL, "prefetched", None)
+    if found is None or found.owners_used:
+        return None
+    if (found.store, found.iri, found.kgpub_ns) != (id(store), iri, kgpub_ns):
+        return None
+    found.owners_used = True
+    return list(found.owners)
+
+
+def _take_owner_labels(store: Store, iris: set[str]) -> dict[str, dict[str, str]] | None:
+    found: _Prefetched | None = getattr(_LOCAL, "prefetched", None)
+    if found is None or not found.owners_used or found.store != id(store):
+        return None
+    if not iris <= set(found.owners):
+        return None
+    _LOCAL.prefetched = None
+    return {i: dict(found.labels[i]) for i in iris if i in found.labels}
 
 
 def graph_of(store: Store, iri: str) -> list[str]:
@@ -174,8 +351,13 @@ def graph_triples(store: Store, graph: str) -> list[pyoxigraph.Triple]:
 
 
 def labels_for(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
-    """Labels of many IRIs in one query."""
-    query = labels_query(iris, with_types=False)
+    """Labels of many IRIs in one query (the owners :func:`owner_chain` just gave come
+    from the query of :func:`describe`)."""
+    wanted = set(iris)
+    prefetched = _take_owner_labels(store, wanted)
+    if prefetched is not None:
+        return prefetched
+    query = labels_query(wanted, with_types=False)
     if query is None:
         return {}
     triples = store.construct(query)
@@ -284,7 +466,12 @@ class Index:
 
 def owner_chain(store: Store, iri: str, kgpub_ns: str) -> list[str]:
     """The owning municipality (and the path to it) for a breadcrumb: via kgpub:owner,
-    org:unitOf, skos:inScheme→owner, or the resource a blank-free parent points from."""
+    org:unitOf, skos:inScheme→owner, or the resource a blank-free parent points from.
+
+    Right after :func:`describe` of ``iri`` in the same thread, answered from its query."""
+    prefetched = _take_owners(store, iri, kgpub_ns)
+    if prefetched is not None:
+        return prefetched
     r = _iri(iri)
     k = _iri(kgpub_ns + "owner")
     rows = store.select(

@@ -1,0 +1,115 @@
+"""What a resource page gets from the store when many sources describe the same nodes.
+
+Labels of a shared node come from the source that links to it, incoming links are capped
+with a total, and the owner chain is the same whether or not a description came first.
+Run against the embedded store and a real ``oxigraph serve``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kgpub.config import Settings
+from kgpub.resources import MAX_INCOMING, describe, labels_for, owner_chain
+from kgpub.store.base import Store
+from kgpub.store.factory import open_store
+from kgpub.store.remote import RemoteStore
+from oxigraph_server import run_oxigraph
+
+BASE = "https://w3id.org/kgpub/"
+KGPUB = BASE + "ontology#"
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+FORMAT = ox.NamedNode("http://purl.org/dc/terms/format")
+OWNER = ox.NamedNode(KGPUB + "owner")
+PDF = ox.NamedNode("http://publications.europa.eu/resource/authority/file-type/PDF")
+GOAL = ox.NamedNode(BASE + "id/national/goal")
+MEDIA = ox.NamedNode("http://purl.org/dc/terms/MediaTypeOrExtent")
+SOURCES = MAX_INCOMING + 50
+
+
+def _id(local: str) -> ox.NamedNode:
+    return ox.NamedNode(BASE + "id/" + local)
+
+
+def _source(n: int) -> list[ox.Quad]:
+    """A municipality's source: a document in PDF (described again here), aligned to the
+    national goal."""
+    g = ox.NamedNode(BASE + f"graph/m{n}")
+    doc, muni = _id(f"m{n}/doc"), _id(f"m{n}")
+    return [
+        ox.Quad(muni, LABEL, ox.Literal(f"Kommun {n}", language="sv"), g),
+        ox.Quad(doc, LABEL, ox.Literal(f"Dokument {n}", language="sv"), g),
+        ox.Quad(doc, OWNER, muni, g),
+        ox.Quad(doc, FORMAT, PDF, g),
+        ox.Quad(doc, ox.NamedNode(KGPUB + "alignedTo"), GOAL, g),
+        ox.Quad(PDF, LABEL, ox.Literal("PDF", language="sv"), g),
+        ox.Quad(PDF, LABEL, ox.Literal("PDF", language="en"), g),
+        ox.Quad(PDF, TYPE, MEDIA, g),
+    ]
+
+
+def _dataset() -> list[ox.Quad]:
+    national = ox.NamedNode(BASE + "graph/national")
+    quads = [
+        ox.Quad(GOAL, LABEL, ox.Literal("Nationellt mål", language="sv"), national),
+        ox.Quad(GOAL, TYPE, ox.NamedNode(KGPUB + "Objective"), national),
+    ]
+    for n in range(SOURCES):
+        quads += _source(n)
+    return quads
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server() -> Iterator[str]:
+    yield from run_oxigraph()
+
+
+@pytest.fixture(params=["memory", pytest.param("remote", marks=pytest.mark.server)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "memory":
+        memory = open_store(Settings(root=tmp_path))
+        memory.replace(_dataset())
+        yield memory
+        return
+    url = request.getfixturevalue("oxigraph_server")
+    remote = RemoteStore(url + "/query", url + "/update", timeout=10)
+    remote.replace(_dataset())
+    yield remote
+    remote.replace([])
+
+
+def test_a_document_links_to_a_shared_node_with_its_labels_and_type(store: Store) -> None:
+    desc = describe(store, BASE + "id/m7/doc")
+    assert desc.labels[PDF.value] == {"sv": "PDF", "en": "PDF"}
+    assert desc.types[PDF.value] == [MEDIA.value]
+    assert desc.label(GOAL.value, "sv") == "Nationellt mål"  # described by another source
+    assert desc.incoming == [] and desc.incoming_total == 0
+
+
+def test_incoming_links_are_capped_and_counted(store: Store) -> None:
+    desc = describe(store, GOAL.value)
+    assert len(desc.incoming) == MAX_INCOMING
+    assert desc.incoming_total == SOURCES
+    some = desc.incoming[0][0]
+    assert (desc.label(some, "sv") or "").startswith("Dokument")
+
+
+def test_few_incoming_links_are_all_there(store: Store) -> None:
+    desc = describe(store, BASE + "id/m3")
+    assert desc.incoming == [(BASE + "id/m3/doc", OWNER.value)]
+    assert desc.incoming_total == 1
+
+
+def test_owner_chain_and_its_labels_after_describe_or_alone(store: Store) -> None:
+    iri = BASE + "id/m5/doc"
+    alone = owner_chain(store, iri, KGPUB)
+    alone_labels = labels_for(store, alone)
+    describe(store, iri)
+    assert owner_chain(store, iri, KGPUB) == alone == [BASE + "id/m5"]
+    assert labels_for(store, alone) == alone_labels == {BASE + "id/m5": {"sv": "Kommun 5"}}
+    assert owner_chain(store, BASE + "id/m6/doc", KGPUB) == [BASE + "id/m6"]
