@@ -113,3 +113,47 @@ def test_owner_chain_and_its_labels_after_describe_or_alone(store: Store) -> Non
     assert owner_chain(store, iri, KGPUB) == alone == [BASE + "id/m5"]
     assert labels_for(store, alone) == alone_labels == {BASE + "id/m5": {"sv": "Kommun 5"}}
     assert owner_chain(store, BASE + "id/m6/doc", KGPUB) == [BASE + "id/m6"]
+
+
+class _SparqlOnly:
+    """The embedded store seen only through SPARQL (as a remote store is)."""
+
+    def __init__(self, store: Store) -> None:
+        self._inner = store
+
+    def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        return self._inner.select(query)
+
+    def construct(self, query: str) -> list[ox.Triple]:
+        return self._inner.construct(query)
+
+
+def _summary(store: object, iri: str) -> tuple[object, ...]:
+    desc = describe(store, iri)  # type: ignore[arg-type]
+    owners = owner_chain(store, iri, KGPUB)  # type: ignore[arg-type]
+    plain = sorted(str(t) for t in desc.triples if "_:" not in str(t))
+    types = {k: sorted(v) for k, v in desc.types.items()}
+    return (
+        plain,
+        desc.labels,
+        types,
+        sorted(desc.incoming),
+        desc.incoming_total,
+        owners,
+        labels_for(store, owners),  # type: ignore[arg-type]
+    )
+
+
+def test_index_lookups_and_sparql_give_the_same_pages(settings: Settings, tmp_path: Path) -> None:
+    """The embedded store answers pages by index lookups; what a page shows is the same as
+    through SPARQL, for every resource of the real data."""
+    from kgpub.loading import load_snapshot
+    from kgpub.publishing import snapshot_quads
+
+    store = open_store(Settings(root=tmp_path))
+    store.replace(list(snapshot_quads(load_snapshot(settings), BASE)))
+    rows = store.select("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")
+    iris = sorted(r["s"].value for r in rows)
+    assert len(iris) > 100
+    for iri in [*iris, GOAL.value]:
+        assert _summary(store, iri) == _summary(_SparqlOnly(store), iri), iri

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -244,12 +244,20 @@ def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description
     it once each, in this thread, for this store and IRI.
     """
     ns = kgpub_ns if kgpub_ns is not None else _guess_kgpub_ns(iri)
+    walk = getattr(store, "quads_for_pattern", None)
     found = _Rows(iri)
-    for row in store.select(description_query(iri, ns)):
-        found.add(row)
+    if callable(walk):  # a store in this process: index lookups, no query planning
+        _walk_description(found, walk, store, ns)
+    else:
+        for row in store.select(description_query(iri, ns)):
+            found.add(row)
     wide = found.anywhere | set(found.owners)
-    query = linked_labels_query({(g, x) for g, x in found.local if x not in wide}, wide)
-    labels = store.construct(query) if query is not None else []
+    local = {(g, x) for g, x in found.local if x not in wide}
+    if callable(walk):
+        labels = _walk_labels(walk, local, wide)
+    else:
+        query = linked_labels_query(local, wide)
+        labels = store.construct(query) if query is not None else []
     linked = found.anywhere | {x for _g, x in found.local}
     desc = build_description(iri, found.triples + [t for t in labels if _about(t) in linked])
     desc.incoming_total = max(found.total, desc.incoming_total)
@@ -291,17 +299,114 @@ class _Rows:
         elif tag == "o" and isinstance(o, pyoxigraph.NamedNode):
             self.owners.append(o.value)
         elif isinstance(s, Node) and isinstance(p, pyoxigraph.NamedNode) and o is not None:
-            self.triples.append(pyoxigraph.Triple(s, p, o))
-            self._link(s if o == pyoxigraph.NamedNode(self.iri) else o, row)
+            graph, here = row.get("g"), row.get("here")
+            local = here is not None and here.value == "true"
+            self.add_triple(pyoxigraph.Triple(s, p, o), graph, local)
 
-    def _link(self, node: Term, row: dict[str, Term]) -> None:
+    def add_triple(self, triple: pyoxigraph.Triple, graph: object, here: bool) -> None:
+        """A triple of the description, stated in ``graph``; ``here``: that graph describes
+        the resource it links to."""
+        self.triples.append(triple)
+        s, o = triple.subject, triple.object
+        node = s if o == pyoxigraph.NamedNode(self.iri) else o
         if not isinstance(node, pyoxigraph.NamedNode) or node.value == self.iri:
             return
-        graph, here = row.get("g"), row.get("here")
-        if isinstance(graph, pyoxigraph.NamedNode) and here is not None and here.value == "true":
+        if isinstance(graph, pyoxigraph.NamedNode) and here:
             self.local.add((graph.value, node.value))
         else:
             self.anywhere.add(node.value)
+
+
+# -- the same lookups as quad patterns, for a store in this process ---------------------
+
+QuadWalk = Callable[..., Iterator[pyoxigraph.Quad]]
+
+
+def _named(quads: Iterable[pyoxigraph.Quad]) -> Iterator[pyoxigraph.Quad]:
+    """The quads in named graphs (what ``GRAPH ?g`` matches)."""
+    return (q for q in quads if isinstance(q.graph_name, pyoxigraph.NamedNode))
+
+
+def _walk_description(found: _Rows, walk: QuadWalk, store: Store, ns: str | None) -> None:
+    """What :func:`description_query` selects, by index lookups."""
+    r = pyoxigraph.NamedNode(found.iri)
+    for q in _named(walk(r, None, None, None)):
+        _walk_link(found, walk, q, depth=0)
+    _walk_incoming(found, walk, store, r)
+    if ns is not None:
+        owner = _walk_owner(walk, r, pyoxigraph.NamedNode(ns + "owner"))
+        found.owners = [owner] if owner is not None else []
+
+
+def _walk_link(found: _Rows, walk: QuadWalk, q: pyoxigraph.Quad, depth: int) -> None:
+    o, g = q.object, q.graph_name
+    here = isinstance(o, Node) and next(iter(walk(o, None, None, g)), None) is not None
+    found.add_triple(pyoxigraph.Triple(q.subject, q.predicate, o), g, here)
+    if isinstance(o, pyoxigraph.BlankNode) and depth < 2:
+        for inner in walk(o, None, None, g):
+            _walk_link(found, walk, inner, depth + 1)
+
+
+def _walk_incoming(found: _Rows, walk: QuadWalk, store: Store, r: pyoxigraph.NamedNode) -> None:
+    seen: set[tuple[object, object, object]] = set()
+    for q in _named(walk(None, None, r, None)):
+        key = (q.subject, q.predicate, q.graph_name)
+        if key in seen:
+            continue
+        if len(seen) == MAX_INCOMING:  # more than shown: count them all in the store
+            found.total = _incoming_count(store, r)
+            return
+        seen.add(key)
+        found.add_triple(pyoxigraph.Triple(q.subject, q.predicate, r), q.graph_name, True)
+    found.total = len({(s, p) for s, p, _g in seen if isinstance(s, pyoxigraph.NamedNode)})
+
+
+def _incoming_count(store: Store, r: pyoxigraph.NamedNode) -> int:
+    rows = store.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s ?p WHERE "
+        f"{{ GRAPH ?g {{ ?s ?p {r} }} FILTER(isIRI(?s)) }} }} }}"
+    )
+    n = rows[0].get("n") if rows else None
+    return int(n.value) if isinstance(n, pyoxigraph.Literal) else 0
+
+
+def _walk_owner(walk: QuadWalk, r: pyoxigraph.NamedNode, k: pyoxigraph.NamedNode) -> str | None:
+    """The first owner the query of :func:`owner_chain` finds, in the same order."""
+    unit_of = pyoxigraph.NamedNode(ORG + "unitOf")
+    for p in (k, unit_of):
+        for q in _named(walk(r, p, None, None)):
+            return _iri_value(q.object)
+    for q in _named(walk(r, pyoxigraph.NamedNode(SKOS + "inScheme"), None, None)):
+        for q2 in _named(walk(q.object, k, None, None)):
+            return _iri_value(q2.object)
+    for q in _named(walk(None, None, r, None)):
+        for q2 in walk(q.subject, k, None, q.graph_name):
+            return _iri_value(q2.object)
+    return None
+
+
+def _iri_value(term: object) -> str | None:
+    return term.value if isinstance(term, pyoxigraph.NamedNode) else None
+
+
+def _walk_labels(
+    walk: QuadWalk, local: set[tuple[str, str]], anywhere: set[str]
+) -> list[pyoxigraph.Triple]:
+    """What :func:`linked_labels_query` constructs, by index lookups."""
+    wanted = {RDFS_LABEL, SKOS_PREF, DCT_TITLE, RDF_TYPE}
+    out: list[pyoxigraph.Triple] = []
+    for g, x in sorted(local):
+        node, graph = pyoxigraph.NamedNode(x), pyoxigraph.NamedNode(g)
+        out += [_triple(q) for q in walk(node, None, None, graph) if q.predicate.value in wanted]
+    for x in sorted(anywhere):
+        node = pyoxigraph.NamedNode(x)
+        for p in wanted:
+            out += [_triple(q) for q in _named(walk(node, pyoxigraph.NamedNode(p), None, None))]
+    return out
+
+
+def _triple(q: pyoxigraph.Quad) -> pyoxigraph.Triple:
+    return pyoxigraph.Triple(q.subject, q.predicate, q.object)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph
@@ -102,6 +102,17 @@ class EmbeddedStore:
             pyoxigraph.Triple(q.subject, q.predicate, q.object)
             for q in self._store.quads_for_pattern(node, None, None, None)
         ]
+
+    def quads_for_pattern(
+        self,
+        subject: pyoxigraph.NamedNode | pyoxigraph.BlankNode | None,
+        predicate: pyoxigraph.NamedNode | None,
+        obj: Term | None,
+        graph: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph | None,
+    ) -> Iterator[pyoxigraph.Quad]:
+        """The quads matching a pattern (``None`` matches anything): one index lookup,
+        without the planning a SPARQL query costs (which grows with the store)."""
+        return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
 
     def dump(self, fmt: pyoxigraph.RdfFormat) -> bytes:
         store = self._store
