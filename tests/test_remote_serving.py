@@ -5,8 +5,9 @@ its return is picked up without restarting kgpub."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import pytest
@@ -18,6 +19,12 @@ from kgpub.store.remote import RemoteStore
 from kgpub.web.app import create_app
 from oxigraph_server import free_port, run_oxigraph
 
+
+def _server(port: int | None = None, location: Path | None = None) -> Generator[str, None, None]:
+    """``run_oxigraph`` typed as the generator it is (the tests close it)."""
+    return cast("Generator[str, None, None]", run_oxigraph(port, location))
+
+
 pytestmark = pytest.mark.server
 
 
@@ -27,14 +34,14 @@ class Remote:
     def __init__(self, location: Path) -> None:
         self.port = free_port()
         self.location = location
-        self.server = run_oxigraph(self.port, location)
+        self.server = _server(self.port, location)
         self.url = next(self.server)
 
     def stop(self) -> None:
         self.server.close()
 
     def start(self) -> None:
-        self.server = run_oxigraph(self.port, self.location)
+        self.server = _server(self.port, self.location)
         next(self.server)
 
 

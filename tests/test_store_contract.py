@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import pytest
@@ -20,6 +21,12 @@ from kgpub.store.base import Store
 from kgpub.store.factory import INCOMPLETE_MARKER, open_store
 from kgpub.store.remote import RemoteStore
 from oxigraph_server import free_port, run_oxigraph
+
+
+def _server(port: int | None = None, location: Path | None = None) -> Generator[str, None, None]:
+    """``run_oxigraph`` typed as the generator it is (the tests close it)."""
+    return cast("Generator[str, None, None]", run_oxigraph(port, location))
+
 
 EX = "https://w3id.org/kgpub/"
 G1 = EX + "graph/one"
@@ -286,7 +293,7 @@ def test_remote_replace_graph_is_one_request(oxigraph_server: str) -> None:
 @pytest.mark.server
 def test_remote_store_down_then_back_recovers_without_restart() -> None:
     port = free_port()
-    server = run_oxigraph(port)
+    server = _server(port)
     url = next(server)
     store = RemoteStore(url + "/query", url + "/update", timeout=2)
     store.replace(QUADS)
@@ -298,7 +305,7 @@ def test_remote_store_down_then_back_recovers_without_restart() -> None:
         store.graph_names()
     assert time.monotonic() - started < 2
 
-    server = run_oxigraph(port)  # back, empty, on the same address
+    server = _server(port)  # back, empty, on the same address
     next(server)
     try:
         assert store.graph_names() == []
