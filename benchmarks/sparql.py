@@ -1,13 +1,17 @@
 """Throughput of kgpub's /sparql (gunicorn) against Oxigraph's own server, same data, same run.
 
-    .venv/bin/python benchmarks/sparql.py [--seconds 5] [--connections 8]
+    .venv/bin/python benchmarks/sparql.py [--seconds 5] [--connections 8] [--municipalities 290]
 
-Starts each server on a free 127.0.0.1 port, drives it with N keep-alive connections (one
-client process each) for a few seconds per query, prints requests/s and the ratios.
-kgpub runs twice: with its result cache (repeated identical queries, unchanged snapshot)
-and without it (every request runs the query in a query worker). rdflib-endpoint is
-included when installed. Also prints the per-query overhead of the worker pool measured
-in-process (pool round trip vs. calling pyoxigraph directly).
+Generates the data set (the real sources, plus synthetic municipalities up to
+``--municipalities``; 2 means the real data alone), loads it into an Oxigraph server and
+into two kgpub servers (the full app as ``kgpub serve`` runs it: gunicorn, preloaded, gthread
+workers), drives each with N keep-alive connections (one client process each) for a few
+seconds per query, and prints requests/s and the ratios. kgpub runs twice: with its answer
+cache (repeated identical queries against an unchanged snapshot, which the endpoint may
+answer from memory; a new snapshot empties it) and without it (every request runs the query
+in a query worker). rdflib-endpoint is included when installed. Also prints the per-query
+overhead of the worker pool measured in-process (pool round trip vs. calling pyoxigraph
+directly).
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 BASE = "https://w3id.org/kgpub/"
 
 QUERIES = {
@@ -123,12 +129,49 @@ def pool_overhead(n: int = 500) -> tuple[float, float]:
     return via_pool, direct
 
 
+def serve(config: Path, port: int, cache: int, workers: int) -> None:
+    """The full kgpub app under gunicorn with ``kgpub serve``'s options, over the generated
+    sources (copies of validated ones, so published without running SHACL)."""
+    from kgpub.config import Settings
+    from kgpub.loading import load_snapshot
+    from kgpub.publishing import Publisher
+    from kgpub.web.app import create_app
+    from kgpub.web.serve import _Gunicorn
+
+    app: Any
+    if cache < 0:  # the ceiling: a WSGI app that does nothing, under the same gunicorn
+
+        def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+            return [b"ok"]
+    else:
+        settings = Settings.load(config_file=config, env={}, query_cache_entries=cache)
+        publisher = Publisher(settings)
+        publisher.swap(load_snapshot(settings))
+        app = create_app(settings, publisher)
+    options = {
+        "bind": f"127.0.0.1:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "preload_app": True,
+        "accesslog": None,
+        "limit_request_line": 8190,
+    }
+    _Gunicorn(app, options).run()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument("--municipalities", type=int, default=290)
+    parser.add_argument("--serve", nargs=3, metavar=("CONFIG", "PORT", "CACHE"))
     args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]), args.gunicorn_workers)
+        return
 
     via_pool, direct = pool_overhead()
     print(
@@ -140,9 +183,12 @@ def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     servers: dict[str, tuple[int, str]] = {}
     try:
+        from generate import generate
+
         from kgpub.web.sparql import load_store
 
-        store = load_store(ROOT / "data", BASE)
+        config = generate(args.municipalities, tmp / "data-set")
+        store = load_store(config.parent / "data", BASE)
         nq = tmp / "data.nq"
         store.dump(str(nq), format=__import__("pyoxigraph").RdfFormat.N_QUADS)
         oxi = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
@@ -169,31 +215,16 @@ def main() -> None:
         wait_until_up(port, "/query", proc)
         servers["oxigraph server"] = (port, "/query")
 
-        for label, cache in (("kgpub (cache)", "512"), ("kgpub (no cache)", "0")):
+        kgpub_servers = (
+            ("kgpub (cache)", "512"),
+            ("kgpub (no cache)", "0"),
+            ("no-work WSGI", "-1"),
+        )
+        for label, cache in kgpub_servers:
             port = free_port()
-            env = dict(
-                os.environ,
-                KGPUB_DATA_DIR=str(ROOT / "data"),
-                KGPUB_QUERY_CACHE_ENTRIES=cache,
-                KGPUB_QUERY_WORKERS="4",
-            )
             proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(args.gunicorn_workers),
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    "4",
-                    "kgpub.web.sparql:create_sparql_app()",
-                ],
+                [sys.executable, __file__, "--serve", str(config), str(port), cache],
                 cwd=ROOT,
-                env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -219,6 +250,9 @@ def main() -> None:
             }
             ox = rates["oxigraph server"]
             ratios = " ".join(f"{rates[n] / ox:.2f}x" for n in names if n.startswith("kgpub"))
+            ceiling = rates.get("no-work WSGI")
+            if ceiling:
+                ratios += f"   (cache at {rates['kgpub (cache)'] / ceiling:.0%} of no-work)"
             print(f"{qname:32}" + "".join(f"{rates[n]:>18.0f}/s" for n in names) + "   " + ratios)
     finally:
         for proc in procs:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -52,3 +54,47 @@ def test_a_new_snapshot_is_queried(app: Flask) -> None:
     )
     store.replace([quad])
     assert count(app) == 1 != before
+
+
+def test_a_repeated_query_is_answered_without_running_it_again(app: Flask) -> None:
+    pool = app.extensions[EXTENSION].pool
+    first = app.test_client().get("/sparql", query_string={"query": COUNT})
+    runs = pool.stats["queries"] + pool.stats["cache_hits"]
+    again = app.test_client().get("/sparql", query_string={"query": COUNT})
+    assert again.status_code == 200 and again.data == first.data
+    assert pool.stats["queries"] + pool.stats["cache_hits"] == runs  # never reached the pool
+    # a different Accept is a different answer
+    csv = app.test_client().get(
+        "/sparql", query_string={"query": COUNT}, headers={"Accept": "text/csv"}
+    )
+    assert csv.content_type.startswith("text/csv")
+
+
+def test_a_published_snapshot_empties_the_answer_cache(project_root: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(project_root / "data", data)
+    settings = Settings.load(root=project_root, env={}, data_dir=data)
+    app = create_app(settings)
+    try:
+        before = count(app)
+        with (data / "haninge.ttl").open("a", encoding="utf-8") as fh:
+            fh.write('\n<id/haninge> rdfs:comment "An extra comment."@en .\n')
+        app.extensions["kgpub_publisher"].publish()
+        assert count(app) == before + 1
+    finally:
+        app.extensions[EXTENSION].pool.close()
+
+
+def test_no_answer_cache_when_it_is_switched_off(settings: Settings) -> None:
+    from dataclasses import replace
+
+    off = create_app(replace(settings, query_cache_entries=0))
+    try:
+        pool = off.extensions[EXTENSION].pool
+        for _ in range(2):
+            assert (
+                off.test_client().get("/sparql", query_string={"query": COUNT}).status_code == 200
+            )
+        assert pool.stats["queries"] == 2
+    finally:
+        off.extensions[EXTENSION].pool.close()

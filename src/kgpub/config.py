@@ -61,6 +61,9 @@ class Settings:
         query_timeout: Seconds a public SPARQL query may run.
         query_max_length: Maximum length of a SPARQL query, in characters.
         result_limit: Maximum number of rows (or triples) a query may return.
+        query_workers: Query worker processes per web server worker.
+        query_cache_entries: SPARQL answers kept per snapshot for repeated identical
+            queries (0 turns the cache off).
         service_allowlist: SPARQL endpoints that federated ``SERVICE`` clauses may call;
             empty means ``SERVICE`` is refused.
         publisher_name: Name of the publisher in the dataset description.
@@ -88,6 +91,8 @@ class Settings:
     query_timeout: float = 30.0
     query_max_length: int = 100_000
     result_limit: int = 100_000
+    query_workers: int = 4
+    query_cache_entries: int = 512
     service_allowlist: tuple[str, ...] = ()
     publisher_name: str = "kgpub"
     publisher_email: str | None = None
@@ -133,9 +138,13 @@ class Settings:
             )
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"setting 'port' must be between 0 and 65535, got {self.port}")
-        for name in ("workers", "query_max_length", "result_limit"):
+        for name in ("workers", "query_max_length", "result_limit", "query_workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
+        if self.query_cache_entries < 0:
+            raise ConfigError(
+                f"setting 'query_cache_entries' must be 0 or more, got {self.query_cache_entries}"
+            )
         for name in ("remote_timeout", "query_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"setting '{name}' must be positive, got {getattr(self, name)}")

@@ -108,5 +108,9 @@ def create_app(
         register_sparql(app, settings, publisher.store)
     from kgpub.web.fastpath import DocumentResponseCache
 
-    app.wsgi_app = DocumentResponseCache(app.wsgi_app, publisher)  # type: ignore[method-assign]
+    # documents and SPARQL GET answers are pure functions of the snapshot and the request
+    cached = ("/doc/", "/sparql") if sparql and settings.query_cache_entries > 0 else ("/doc/",)
+    app.wsgi_app = DocumentResponseCache(  # type: ignore[method-assign]
+        app.wsgi_app, publisher, prefixes=cached
+    )
     return app

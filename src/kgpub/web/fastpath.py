@@ -4,7 +4,12 @@ A document's bytes and headers are a pure function of the snapshot and of the re
 path, query and negotiation headers, so a repeated request is answered from memory without
 entering Flask. Conditional requests (If-None-Match / If-Modified-Since), other methods,
 responses that set cookies and anything but 200 go through the app as usual. Entries are
-keyed by the snapshot digest, so a newly published snapshot is never answered from the old.
+keyed by the snapshot digest, and emptied when the store's contents are replaced, so a
+newly published snapshot is never answered from the old.
+
+SPARQL GET requests go through the same cache (when the query cache is on): an answer is a
+pure function of the snapshot, the query string and the negotiation headers, exactly as the
+query pool's own answer cache assumes.
 """
 
 from __future__ import annotations
@@ -56,6 +61,13 @@ class DocumentResponseCache:
         self._entries: OrderedDict[tuple[str, ...], tuple[str, list[tuple[str, str]], bytes]]
         self._entries = OrderedDict()
         self._lock = threading.Lock()
+        self._data: object = None
+
+    def _data_identity(self) -> object:
+        """The object holding the store's current contents: an embedded store swaps it on
+        every replace, so answers cached before a replace are never served after it."""
+        store = self.publisher.store
+        return getattr(store, "_store", store)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         current = self.publisher.current
@@ -67,7 +79,11 @@ class DocumentResponseCache:
         ):
             return self.app(environ, start_response)
         key = (current.digest, *(str(environ.get(h, "")) for h in _KEY_HEADERS))
+        data = self._data_identity()
         with self._lock:
+            if data is not self._data:  # the store's contents were replaced underneath
+                self._entries.clear()
+                self._data = data
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
