@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -29,23 +30,38 @@ def free_port() -> int:
 @contextmanager
 def kgpub_serve(workers: int = 2, wait_seconds: float = 30) -> Iterator[str]:
     """Serve the repository's data on a free port; yields the base URL, stops on exit."""
+    with kgpub_serve_process(workers=workers, wait_seconds=wait_seconds) as (url, _, _):
+        yield url
+
+
+@contextmanager
+def kgpub_serve_process(
+    workers: int = 2,
+    wait_seconds: float = 30,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """``kgpub serve`` with extra ``KGPUB_*`` variables; yields the base URL, the process
+    (gunicorn's master) and the file its stderr goes to."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
-    proc = subprocess.Popen(
-        [str(KGPUB), "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KGPUB_")}
+    full_env.update(env or {})
+    log_path = log or Path(tempfile.mkstemp(prefix="kgpub-serve-", suffix=".log")[1])
+    with log_path.open("wb") as err:
+        proc = subprocess.Popen(
+            [str(KGPUB), "serve", "--port", str(port), "--workers", str(workers)],
+            cwd=ROOT,
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + wait_seconds
     try:
         while True:
             if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"kgpub serve exited with {proc.returncode}: {err}")
+                pytest.fail(f"kgpub serve exited with {proc.returncode}: {log_path.read_text()}")
             try:
                 with urllib.request.urlopen(url + "robots.txt", timeout=2):
                     break
@@ -53,7 +69,7 @@ def kgpub_serve(workers: int = 2, wait_seconds: float = 30) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     pytest.fail(f"kgpub serve did not answer within {wait_seconds:.0f} s")
                 time.sleep(0.2)
-        yield url
+        yield url, proc, log_path
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -61,3 +77,5 @@ def kgpub_serve(workers: int = 2, wait_seconds: float = 30) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        if log is None:
+            log_path.unlink(missing_ok=True)

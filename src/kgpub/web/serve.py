@@ -30,6 +30,55 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Flask:
         return self._app
 
+    def reload(self) -> None:
+        """On SIGHUP gunicorn reloads its settings and replaces its workers; before the new
+        workers fork from this (single-threaded) master, publish the sources again."""
+        super().reload()
+        republish(self._app)
+
+
+def republish(app: Flask) -> bool:
+    """Load, validate and publish the sources again in the serving process.
+
+    Data that does not parse or does not conform is reported on stderr (file, line, what is
+    wrong) and changes nothing: the last good snapshot stays published. Returns whether a new
+    snapshot was published.
+    """
+    publisher: Publisher = app.extensions["kgpub_publisher"]
+    settings = publisher.settings
+    old = publisher.require()
+    try:
+        publisher.publish()
+    except ValidationFailed as exc:
+        sys.stderr.write(exc.report.format_text(settings.root))
+        print(_kept(old, "the data does not conform"), file=sys.stderr, flush=True)
+        return False
+    except SyntaxErrors as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(_kept(old, "the data has syntax errors"), file=sys.stderr, flush=True)
+        return False
+    new = publisher.require()
+    print(
+        f"kgpub serve: published snapshot {new.digest[:12]} ({new.quads:,} quads)",
+        file=sys.stderr,
+        flush=True,
+    )
+    from kgpub.web.sparql import EXTENSION
+
+    service = app.extensions.get(EXTENSION)
+    if service is not None:  # retire the master's query zygote holding the old snapshot
+        service.pool.start(prefork=False)
+    warm(app)
+    return True
+
+
+def _kept(old: Any, why: str) -> str:
+    return (
+        f"kgpub serve: reload refused ({why}); still serving snapshot {old.digest[:12]} "
+        f"loaded at {old.loaded_at:%Y-%m-%d %H:%M:%S} UTC"
+    )
+
 
 def warm(app: Flask) -> None:
     """Build the per-snapshot search index before gunicorn forks, so every worker shares it
