@@ -384,3 +384,23 @@ def test_objective_links_beyond_the_limit_are_counted(deep_app: Flask) -> None:
     assert len(first.links) == 1
     assert first.total == 2
     assert not first.complete
+
+
+def test_a_page_with_many_incoming_links_says_how_many_it_shows(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from kgpub import resources
+
+    data = tmp_path_factory.mktemp("many-links")
+    for f in (ROOT / "data").glob("*.ttl"):
+        shutil.copy(f, data)
+    app = create_app(Settings.load(root=ROOT, env={}, data_dir=data), sparql=False)
+    limit = resources.MAX_INCOMING
+    try:
+        resources.MAX_INCOMING = 3
+        doc = page(app.test_client(), "/doc/haparanda?lang=en")
+    finally:
+        resources.MAX_INCOMING = limit
+    assert any(p.startswith("Showing 3 of ") for p in doc.texts("p"))
+    links = {text: a["href"] for a, text in doc.all("a")}
+    assert "Every link to here, by SPARQL" in links
