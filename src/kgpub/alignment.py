@@ -43,13 +43,25 @@ class NationalObjectives:
 def national_objectives(store: Store, base: str) -> NationalObjectives:
     """The schemes without a kgpub:owner, read from the graphs that state them."""
     k = base + "ontology#"
+    # two plain queries and a filter here: one query with a nested FILTER NOT EXISTS costs
+    # five times as much, and grows with the number of municipalities
+    municipalities = {
+        r["m"].value
+        for r in store.select(
+            f"SELECT DISTINCT ?m WHERE {{ GRAPH ?g {{ ?m a <{k}Municipality> }} }}"
+        )
+    }
     rows = store.select(
-        f"SELECT DISTINCT ?g ?s WHERE {{ GRAPH ?g {{ ?s a <{SKOS}ConceptScheme> "
-        f"FILTER NOT EXISTS {{ ?s <{k}owner> ?o . GRAPH ?g2 {{ ?o a <{k}Municipality> }} }} }} }}"
+        f"SELECT DISTINCT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s a <{SKOS}ConceptScheme> "
+        f"OPTIONAL {{ ?s <{k}owner> ?o }} }} }}"
     )
     skip = {base + "ontology", base + "shapes"}
-    found = [(r["g"].value, r["s"].value) for r in rows if "g" in r and "s" in r]
-    found = [(g, s) for g, s in found if g not in skip]
+    owned = {r["s"].value for r in rows if "o" in r and r["o"].value in municipalities}
+    found = [
+        (r["g"].value, r["s"].value)
+        for r in rows
+        if r["g"].value not in skip and r["s"].value not in owned
+    ]
     graphs = sorted({g for g, _ in found})
     triples = [t for g in graphs for t in graph_triples(store, g)]
     idx = Index(triples)
