@@ -107,12 +107,17 @@ class Site:
         return text.replace("<", "\\u003c")
 
     # -- resource documents ------------------------------------------------------------
-    def describe(self, path: str) -> Description:
+    def thing_iri(self, path: str) -> str:
+        """The IRI of the thing at ``/id/{path}``; 404 when that is not even an IRI."""
         iri = UriScheme(self.base).thing(path)
         try:
             ox.NamedNode(iri)
-        except ValueError:  # not even an IRI (spaces, quotes, angle brackets...)
+        except ValueError:  # spaces, quotes, angle brackets...
             raise NotFound(f"{iri!r} is not a valid IRI") from None
+        return iri
+
+    def describe(self, path: str) -> Description:
+        iri = self.thing_iri(path)
         desc = describe(self.publisher.store, iri)
         if not desc.exists:
             raise NotFound(f"nothing is known about {iri}")
@@ -198,11 +203,7 @@ class Site:
         return found
 
     def municipality(self, path: str) -> MunicipalityView:
-        iri = UriScheme(self.base).thing(path)
-        try:
-            ox.NamedNode(iri)
-        except ValueError:
-            raise NotFound(f"{iri!r} is not a valid IRI") from None
+        iri = self.thing_iri(path)
         view = municipality_view(self.publisher.store, iri, self.kgpub)
         if view is None:
             raise NotFound(f"{iri} is not a municipality")
