@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kgpub.overview import Match, MunicipalityView, TreeNode
+from kgpub.overview import Match, MunicipalityView, TreeNode, municipalities
 from kgpub.resources import MATCH_PREDICATES, SKOS, Index, _iri, graph_triples
 from kgpub.store.base import Store
 
@@ -45,18 +45,13 @@ def national_objectives(store: Store, base: str) -> NationalObjectives:
     k = base + "ontology#"
     # two plain queries and a filter here: one query with a nested FILTER NOT EXISTS costs
     # five times as much, and grows with the number of municipalities
-    municipalities = {
-        r["m"].value
-        for r in store.select(
-            f"SELECT DISTINCT ?m WHERE {{ GRAPH ?g {{ ?m a <{k}Municipality> }} }}"
-        )
-    }
+    known = set(municipalities(store, k))
     rows = store.select(
         f"SELECT DISTINCT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s a <{SKOS}ConceptScheme> "
         f"OPTIONAL {{ ?s <{k}owner> ?o }} }} }}"
     )
     skip = {base + "ontology", base + "shapes"}
-    owned = {r["s"].value for r in rows if "o" in r and r["o"].value in municipalities}
+    owned = {r["s"].value for r in rows if "o" in r and r["o"].value in known}
     found = [
         (r["g"].value, r["s"].value)
         for r in rows
@@ -156,7 +151,7 @@ def alignment_matrix(view: MunicipalityView, national: NationalObjectives) -> Al
 
 @dataclass
 class ObjectiveLink:
-    municipality: str | None
+    municipality: str
     goal: str
     match: Match
 
@@ -171,14 +166,21 @@ class ObjectiveLinks:
         return len(self.links) == self.total
 
 
+def _linked_goals_pattern(o: str, k: str) -> str:
+    """Goals owned by a municipality that map to ``o`` by a SKOS mapping property (national
+    schemes map among themselves too; those are left out)."""
+    rels = " ".join(f"<{r}>" for r in MATCH_PREDICATES)
+    return (
+        f"VALUES ?rel {{ {rels} }} GRAPH ?g {{ ?goal ?rel {o} . ?goal <{k}owner> ?m }} "
+        f"GRAPH ?gm {{ ?m a <{k}Municipality> }}"
+    )
+
+
 def objective_links_query(objective: str, k: str, limit: int | None) -> str:
     o = _iri(objective)
-    rels = " ".join(f"<{r}>" for r in MATCH_PREDICATES)
     tail = f" ORDER BY ?m ?goal LIMIT {limit}" if limit is not None else " ORDER BY ?m ?goal"
     return (
-        f"SELECT ?goal ?rel ?m ?basis ?al WHERE {{ VALUES ?rel {{ {rels} }} "
-        f"GRAPH ?g {{ ?goal ?rel {o} . OPTIONAL {{ ?goal <{k}owner> ?m . "
-        f"GRAPH ?gm {{ ?m a <{k}Municipality> }} }} }} "
+        f"SELECT ?goal ?rel ?m ?basis ?al WHERE {{ {_linked_goals_pattern(o, k)} "
         f"OPTIONAL {{ GRAPH ?g2 {{ ?al <{k}localGoal> ?goal ; <{k}objective> {o} . "
         f"OPTIONAL {{ ?al <{k}basis> ?basis }} }} }} }}" + tail
     )
@@ -192,7 +194,7 @@ def objective_links(
     rows = store.select(objective_links_query(objective, k, limit))
     links = [
         ObjectiveLink(
-            municipality=r["m"].value if "m" in r else None,
+            municipality=r["m"].value,
             goal=r["goal"].value,
             match=Match(
                 r["rel"].value,
@@ -202,17 +204,11 @@ def objective_links(
             ),
         )
         for r in rows
-        if "m" in r  # national schemes map among themselves too; those are not listed here
     ]
     total = len(links)
-    if len(rows) >= limit:
-        o = _iri(objective)
-        rels = " ".join(f"<{r}>" for r in MATCH_PREDICATES)
-        counted = store.select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?rel {{ {rels} }} "
-            f"GRAPH ?g {{ ?goal ?rel {o} . ?goal <{k}owner> ?m }} "
-            f"GRAPH ?gm {{ ?m a <{k}Municipality> }} }}"
-        )
+    if total >= limit:
+        pattern = _linked_goals_pattern(_iri(objective), k)
+        counted = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         total = int(counted[0]["n"].value) if counted and "n" in counted[0] else total
     return ObjectiveLinks(links, total)
 

@@ -109,6 +109,15 @@ class MunicipalityView:
         return sum(n.count() for _, roots in self.schemes for n in roots)
 
 
+def municipalities(store: Store, kgpub_ns: str) -> list[str]:
+    """Every municipality in the store, in IRI order."""
+    rows = store.select(
+        f"SELECT DISTINCT ?m WHERE {{ GRAPH ?g {{ ?m a {_iri(kgpub_ns + 'Municipality')} }} }}"
+        " ORDER BY ?m"
+    )
+    return [r["m"].value for r in rows if "m" in r]
+
+
 def municipality_graphs(store: Store, iri: str, kgpub_ns: str) -> list[str]:
     rows = store.select(
         f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {_iri(iri)} a "

@@ -23,7 +23,7 @@ from kgpub.alignment import (
 )
 from kgpub.errors import NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
-from kgpub.overview import MunicipalityView, municipality_view
+from kgpub.overview import MunicipalityView, municipalities, municipality_view
 from kgpub.publishing import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
@@ -149,7 +149,7 @@ class Site:
         linked_goals = None
         if muni is None and is_objective(desc.types.get(desc.iri, []), self.kgpub):
             linked_goals = objective_links(store, desc.iri, self.base)
-            iris = [x for link in linked_goals.links for x in (link.goal, link.municipality) if x]
+            iris = [x for link in linked_goals.links for x in (link.goal, link.municipality)]
             ctx.labels.update(labels_for(store, iris))
         return self._page(
             "municipality.html" if muni is not None else "resource.html",
@@ -232,13 +232,7 @@ class Site:
         )
 
     def municipalities(self) -> list[str]:
-        return [
-            r["m"].value
-            for r in self.publisher.store.select(
-                f"SELECT DISTINCT ?m WHERE {{ GRAPH ?g {{ ?m a <{self.kgpub}Municipality> }} }}"
-                " ORDER BY ?m"
-            )
-        ]
+        return municipalities(self.publisher.store, self.kgpub)
 
     def compare(self, paths: list[str], lang: str, host_url: str) -> Rendered:
         key = ("compare", tuple(paths), lang, host_url)
@@ -455,13 +449,7 @@ class Site:
 
     def _home(self, lang: str, host_url: str) -> Rendered:
         store = self.publisher.store
-        munis = [
-            r["m"].value
-            for r in store.select(
-                f"SELECT DISTINCT ?m WHERE {{ GRAPH ?g {{ ?m a <{self.kgpub}Municipality> }} }}"
-                " ORDER BY ?m"
-            )
-        ]
+        munis = self.municipalities()
         schemes = [s.iri for s in self.national().schemes]
         ctx = self.context(lang, host_url, "/")
         ctx.labels.update(labels_for(store, munis + schemes))

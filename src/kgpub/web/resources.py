@@ -140,16 +140,23 @@ def shapes(ext: str | None = None) -> Response:
     return negotiated("/shapes", lambda fmt, lang: site().shapes(fmt, lang, request.host_url), ext)
 
 
+def html_response(rendered: Rendered, tag: str) -> Response:
+    """An HTML page that depends only on the snapshot and the language (ETag, Vary, 304)."""
+    from kgpub.web.app import site
+
+    s = site()
+    resp = Response(rendered.body, content_type=rendered.content_type)
+    if "lang" not in request.args:
+        resp.headers["Vary"] = "Accept-Language, Cookie"
+    resp.set_etag(f"{s.publisher.require().etag}-{tag}-{page_language()}")
+    resp.last_modified = s.loaded_at
+    resp.headers["Cache-Control"] = "public, max-age=60"
+    resp.make_conditional(request)
+    return resp
+
+
 @bp.get("/")
 def home() -> Response:
     from kgpub.web.app import site
 
-    s = site()
-    rendered = s.home(page_language(), request.host_url)
-    resp = Response(rendered.body, content_type=rendered.content_type)
-    if "lang" not in request.args:
-        resp.headers["Vary"] = "Accept-Language, Cookie"
-    resp.set_etag(f"{s.publisher.require().etag}-home-{page_language()}")
-    resp.last_modified = s.loaded_at
-    resp.make_conditional(request)
-    return resp
+    return html_response(site().home(page_language(), request.host_url), "home")

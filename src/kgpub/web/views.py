@@ -4,28 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from kgpub.rendering.pages import Rendered
-from kgpub.web.resources import page_language
+from kgpub.web.resources import html_response, page_language
 
 bp = Blueprint("views", __name__)
 
 MAX_COMPARED = 6
-
-
-def html_response(rendered: Rendered, tag: str) -> Response:
-    """An HTML page that depends on the snapshot and the language (ETag, Vary, 304)."""
-    from kgpub.web.app import site
-
-    s = site()
-    lang = page_language()
-    resp = Response(rendered.body, content_type=rendered.content_type)
-    if "lang" not in request.args:
-        resp.headers["Vary"] = "Accept-Language, Cookie"
-    resp.set_etag(f"{s.publisher.require().etag}-{tag}-{lang}")
-    resp.last_modified = s.loaded_at
-    resp.headers["Cache-Control"] = "public, max-age=60"
-    resp.make_conditional(request)
-    return resp
 
 
 @bp.get("/alignment/<path:path>")
