@@ -222,7 +222,7 @@ def child_remote(project: Path) -> dict[str, Any]:
         )
         urllib.request.urlopen(request, timeout=600).read()
         remote = RemoteStore(url + "/query", url + "/update", timeout=30)
-        assert remote.count() == len(embedded._store), "remote store not filled"
+        assert remote.count() == len(embedded.contents), "remote store not filled"
         emb = throughput(lambda i: page(embedded, i), iris)
         rem = throughput(lambda i: page(remote, i), iris)
     finally:

@@ -456,7 +456,7 @@ class SwappingStore:
     """Like the embedded store: publishing swaps the underlying pyoxigraph object."""
 
     def __init__(self, store: pyoxigraph.Store) -> None:
-        self._store = store
+        self.contents = store
 
 
 def test_new_snapshot_is_seen_and_cache_invalidated(store: pyoxigraph.Store) -> None:
@@ -477,7 +477,7 @@ def test_new_snapshot_is_seen_and_cache_invalidated(store: pyoxigraph.Store) -> 
                 pyoxigraph.NamedNode("http://example.org/g"),
             )
         )
-        holder._store = fresh
+        holder.contents = fresh
         r = client.get("/sparql", query_string={"query": COUNT})
         assert count_of(r.get_json(force=True)) == 1
     finally:

@@ -71,13 +71,22 @@ def client() -> Iterator[FlaskClient]:
     yield create_app(Settings.load(root=ROOT, env={}), sparql=False).test_client()
 
 
-@pytest.fixture(scope="module")
-def deep_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    data = tmp_path_factory.mktemp("deep-data")
+def _deep_app(data: Path) -> Flask:
     for f in (ROOT / "data").glob("*.ttl"):
         shutil.copy(f, data)
     shutil.copy(ROOT / "tests" / "fixtures" / "deep" / "exempelby.ttl", data)
-    yield create_app(Settings.load(root=ROOT, env={}, data_dir=data), sparql=False)
+    return create_app(Settings.load(root=ROOT, env={}, data_dir=data), sparql=False)
+
+
+@pytest.fixture(scope="module")
+def deep_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    yield _deep_app(tmp_path_factory.mktemp("deep-data"))
+
+
+@pytest.fixture
+def fresh_deep_app(tmp_path: Path) -> Flask:
+    """The deep data in an app of its own, whose page cache no other test has filled."""
+    return _deep_app(tmp_path)
 
 
 @pytest.fixture
@@ -304,6 +313,43 @@ def test_agenda_page_lists_the_goal_linked_to_the_whole_agenda(client: FlaskClie
 def test_objective_without_links_has_no_list(client: FlaskClient) -> None:
     doc = page(client, "/doc/se/environmental-objective/storslagen-fjallmiljo?lang=en")
     assert "Municipality goals linked to this objective" not in " ".join(doc.texts("h2"))
+
+
+def test_linked_goals_are_looked_up_only_when_some_link_maps_here(
+    fresh_deep_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's own incoming links show whether any goal maps to it; only then is the
+    (remote: one more request) linked-goals query run."""
+    from kgpub.rendering import pages
+
+    asked: list[str] = []
+    real = pages.objective_links
+
+    def counting(store: object, objective: str, base: str) -> object:
+        asked.append(objective)
+        return real(store, objective, base)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pages, "objective_links", counting)
+    client = fresh_deep_app.test_client()
+    page(client, "/doc/se/environmental-objective/storslagen-fjallmiljo?lang=sv")
+    assert asked == []
+    doc = page(client, "/doc/se/environmental-objective/begransad-klimatpaverkan?lang=en")
+    assert asked == [BASE + "id/se/environmental-objective/begransad-klimatpaverkan"]
+    assert "Municipality goals linked to this objective (2)" in doc.texts("h2")
+
+
+def test_linked_goals_are_found_when_incoming_links_are_capped(
+    fresh_deep_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgpub import resources
+
+    monkeypatch.setattr(resources, "MAX_INCOMING", 1)
+    doc = page(
+        fresh_deep_app.test_client(),
+        "/doc/se/environmental-objective/begransad-klimatpaverkan?lang=en",
+    )
+    assert any(p.startswith("Showing 1 of ") for p in doc.texts("p"))
+    assert "Municipality goals linked to this objective (2)" in doc.texts("h2")
 
 
 # --- compare ----------------------------------------------------------------------------

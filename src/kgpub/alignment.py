@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kgpub.overview import Match, MunicipalityView, TreeNode, municipalities
-from kgpub.resources import MATCH_PREDICATES, SKOS, Index, _iri, graph_triples
+from kgpub.resources import MATCH_PREDICATES, SKOS, Description, Index, _iri, graph_triples
 from kgpub.store.base import Store
 
 OBJECTIVE_LIST_LIMIT = 1000
@@ -263,3 +263,11 @@ def compare(views: list[MunicipalityView], national: NationalObjectives) -> Comp
 def is_objective(types: list[str], k: str) -> bool:
     """Whether a resource page should list the municipality goals linked to it."""
     return bool({k + "Goal", SKOS + "ConceptScheme", SKOS + "Concept"} & set(types))
+
+
+def may_have_linked_goals(desc: Description) -> bool:
+    """False when the description's incoming links are all there and none is a SKOS
+    mapping: :func:`objective_links` would then find nothing, so its query is skipped."""
+    if len(desc.incoming) < desc.incoming_total:
+        return True
+    return any(p in MATCH_PREDICATES for _s, p in desc.incoming)

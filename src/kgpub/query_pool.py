@@ -52,6 +52,7 @@ from kgpub.sparql import (
     SparqlRequest,
     syntax_error,
 )
+from kgpub.store.base import contents_identity, in_process
 
 _HEADER = struct.Struct("!Q")
 _CLONE_NEWUSER = 0x10000000
@@ -142,8 +143,8 @@ class _Job:
 
 
 def _execute(store: object, job: _Job) -> bytes:
-    raw = getattr(store, "_store", store)
-    if isinstance(raw, pyoxigraph.Store):
+    raw = in_process(store)
+    if raw is not None:
         default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
             pyoxigraph.NamedNode(u) for u in job.default_graph_uris
         ]
@@ -297,7 +298,7 @@ class QueryPool:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _current_snapshot(self) -> object:
-        return getattr(self.store, "_store", self.store)
+        return contents_identity(self.store)
 
     def _start_zygote(self) -> None:
         """Fork a fresh zygote from this process (caller holds ``_lock``)."""

@@ -17,6 +17,7 @@ from kgpub.alignment import (
     alignment_matrix,
     compare,
     is_objective,
+    may_have_linked_goals,
     national_objectives,
     objective_links,
     objective_links_query,
@@ -147,7 +148,11 @@ class Site:
         for s, p in desc.incoming:
             incoming[p].append(s)
         linked_goals = None
-        if muni is None and is_objective(desc.types.get(desc.iri, []), self.kgpub):
+        if (
+            muni is None
+            and is_objective(desc.types.get(desc.iri, []), self.kgpub)
+            and may_have_linked_goals(desc)
+        ):
             linked_goals = objective_links(store, desc.iri, self.base)
             iris = [x for link in linked_goals.links for x in (link.goal, link.municipality)]
             ctx.labels.update(labels_for(store, iris))

@@ -67,6 +67,27 @@ def replace_graph_update(graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -
     return f"{drop} ;\n{insert}" if insert else drop
 
 
+def in_process(store: object) -> pyoxigraph.Store | None:
+    """The pyoxigraph store holding ``store``'s data now, if it is in this process.
+
+    An :class:`~kgpub.store.embedded.EmbeddedStore` in memory builds a new pyoxigraph
+    store on every ``replace``, so the object returned also tells one load from the next
+    (see :func:`contents_identity`). None for a remote store.
+    """
+    if isinstance(store, pyoxigraph.Store):
+        return store
+    inner = getattr(store, "contents", None)
+    return inner if isinstance(inner, pyoxigraph.Store) else None
+
+
+def contents_identity(store: object) -> object:
+    """An object that changes whenever an in-process store's contents are replaced wholesale
+    (the store itself for a remote store): answers cached under it are never served from
+    another load."""
+    inner = in_process(store)
+    return inner if inner is not None else store
+
+
 def iri_ref(iri: str) -> str:
     """``<iri>`` for a SPARQL request; anything that is not an IRI is a ValueError."""
     return str(pyoxigraph.NamedNode(iri))

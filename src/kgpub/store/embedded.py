@@ -28,6 +28,12 @@ class EmbeddedStore:
         self._lock = threading.Lock()
         self._store = self._new_store()
 
+    @property
+    def contents(self) -> pyoxigraph.Store:
+        """The pyoxigraph store holding the data now (a new one after each in-memory
+        ``replace``)."""
+        return self._store
+
     def _new_store(self) -> pyoxigraph.Store:
         if self._path is None:
             return pyoxigraph.Store()

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from kgpub.publishing import Publisher
+from kgpub.store.base import contents_identity
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -66,8 +67,7 @@ class DocumentResponseCache:
     def _data_identity(self) -> object:
         """The object holding the store's current contents: an embedded store swaps it on
         every replace, so answers cached before a replace are never served after it."""
-        store = self.publisher.store
-        return getattr(store, "_store", store)
+        return contents_identity(self.publisher.store)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         current = self.publisher.current

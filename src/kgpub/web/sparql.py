@@ -30,6 +30,7 @@ from kgpub.sparql import (
     SparqlRequest,
     parse_request,
 )
+from kgpub.store.base import in_process
 
 EXTENSION = "kgpub_sparql"
 DEFAULT_BASE = "https://w3id.org/kgpub/"
@@ -158,8 +159,8 @@ class SparqlService:
         names = getattr(self.store, "graph_names", None)
         if callable(names):
             return list(names())
-        raw = getattr(self.store, "_store", self.store)
-        if isinstance(raw, pyoxigraph.Store):
+        raw = in_process(self.store)
+        if raw is not None:
             return sorted(
                 g.value for g in raw.named_graphs() if isinstance(g, pyoxigraph.NamedNode)
             )
