@@ -83,6 +83,20 @@ def test_violations_match_whole_graph_validation(project: Settings) -> None:
     assert "do not conform" in report.summary()
 
 
+def test_a_blank_node_a_shape_targets_is_still_checked(project: Settings) -> None:
+    """Results about a source's blank nodes are reported with the source, as a whole-graph
+    run reports them."""
+    ownerless = '[] a kgpub:Goal ; skos:prefLabel "Utan ägare"@sv ; dcterms:description "x"@sv .\n'
+    (project.root / "data" / "town.ttl").write_text(TOWN + ownerless, encoding="utf-8")
+    report = validate_sources(project, workers=1, use_cache=False)
+    whole = validate(load_snapshot(project))
+    town = report.graphs[2]
+    assert not town.conforms
+    assert [(v.focus_kind, v.path) for v in town.violations] == [("blank", "kgpub:owner")]
+    key = [(v.focus_node, v.path, v.severity) for v in report.violations]
+    assert key == [(v.focus_node, v.path, v.severity) for v in whole.violations]
+
+
 def test_parallel_workers_give_the_same_result(project: Settings) -> None:
     one = validate_sources(project, workers=1, use_cache=False)
     two = validate_sources(project, workers=2, use_cache=False)
