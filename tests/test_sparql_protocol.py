@@ -112,6 +112,15 @@ def test_cors_preflight(client: FlaskClient) -> None:
     assert "Content-Type" in r.headers["Access-Control-Allow-Headers"]
 
 
+def test_cors_on_answers_names_the_origin_only(client: FlaskClient) -> None:
+    r = client.get(
+        "/sparql", query_string={"query": "ASK {}"}, headers={"Origin": "https://x.example"}
+    )
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Methods" not in r.headers  # preflight answers only
+
+
 # -- dataset from the protocol -----------------------------------------------------------
 
 

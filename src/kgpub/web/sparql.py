@@ -196,11 +196,14 @@ def _service() -> SparqlService:
     return service
 
 
-def _cors(response: Response) -> Response:
+def _cors(response: Response, preflight: bool = False) -> Response:
+    """Open CORS. The methods, headers and max-age matter only in the answer to a
+    preflight (Fetch standard, CORS protocol), so other answers carry just the origin."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
-    response.headers["Access-Control-Max-Age"] = "86400"
+    if preflight:
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        response.headers["Access-Control-Max-Age"] = "86400"
     response.vary.add("Accept")
     return response
 
@@ -354,7 +357,7 @@ def _service_description(accept: str | None) -> Response:
 @sparql_blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 def sparql_endpoint() -> Response:
     if request.method == "OPTIONS":
-        return _cors(Response(status=204))
+        return _cors(Response(status=204), preflight=True)
     service = _service()
     accept = request.headers.get("Accept")
     html_offers = [f.media_type for f in rf.ALL_FORMATS]
