@@ -154,6 +154,8 @@ def test_language_switch(page: Any, server: str, shots: Path) -> None:
         ("ontology", "ontology?lang=sv"),
         ("shapes", "shapes?lang=en"),
         ("dumps", "dumps/?lang=sv"),
+        ("municipalities", "municipalities?lang=sv"),
+        ("municipalities-letter", "municipalities?letter=H&lang=en"),
         ("not-found", "doc/nothing-here?lang=en"),
     ],
 )

@@ -15,11 +15,13 @@ from kgpub.resources import (
     DCAT,
     DCT,
     FOAF,
+    LABEL_PREDICATES,
     MATCH_PREDICATES,
     RDF_TYPE,
     SKOS,
     Index,
     _iri,
+    add_label,
     graph_triples,
     labels_for,
 )
@@ -116,6 +118,19 @@ def municipalities(store: Store, kgpub_ns: str) -> list[str]:
         " ORDER BY ?m"
     )
     return [r["m"].value for r in rows if "m" in r]
+
+
+def municipality_labels(store: Store, kgpub_ns: str) -> dict[str, dict[str, str]]:
+    """Every municipality with its labels by language (an empty dict when it has none)."""
+    wanted = ", ".join(_iri(p) for p in LABEL_PREDICATES)
+    triples = store.construct(
+        f"CONSTRUCT {{ ?m ?p ?l }} WHERE {{ GRAPH ?g {{ ?m a {_iri(kgpub_ns + 'Municipality')} }}"
+        f" OPTIONAL {{ GRAPH ?g {{ ?m ?p ?l FILTER(?p IN ({wanted})) }} }} }}"
+    )
+    labels: dict[str, dict[str, str]] = {m: {} for m in municipalities(store, kgpub_ns)}
+    for t in triples:
+        add_label(labels, t)
+    return labels
 
 
 def municipality_graphs(store: Store, iri: str, kgpub_ns: str) -> list[str]:

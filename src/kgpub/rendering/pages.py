@@ -22,12 +22,19 @@ from kgpub.alignment import (
     objective_links,
     objective_links_query,
 )
+from kgpub.directory import Directory, directory
 from kgpub.errors import NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
-from kgpub.overview import MunicipalityView, municipalities, municipality_view
+from kgpub.overview import (
+    MunicipalityView,
+    municipalities,
+    municipality_labels,
+    municipality_view,
+)
 from kgpub.publishing import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
+from kgpub.rendering.rdf import shorten
 from kgpub.resources import (
     RDF_TYPE,
     Description,
@@ -37,6 +44,7 @@ from kgpub.resources import (
     graph_triples,
     labels_for,
     owner_chain,
+    pick_label,
 )
 from kgpub.uris import UriScheme
 
@@ -45,6 +53,9 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 COMPARE_CHECKBOXES = 200  # above this many municipalities, /compare asks for names instead
+#: Up to this many municipalities the home page lists them all; above, it lists the
+#: initial letters, each linking to its own list.
+HOME_LIST_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class Site:
         self.cache: LRUCache[tuple[Any, ...], Rendered] = LRUCache(cache_size)
         self._vocab: dict[str, tuple[str, dict[str, dict[str, str]]]] = {}
         self._national: tuple[str, NationalObjectives] | None = None
+        self._names: tuple[str, dict[str, dict[str, str]]] | None = None
 
     # -- helpers -------------------------------------------------------------------------
     @property
@@ -238,6 +250,53 @@ class Site:
 
     def municipalities(self) -> list[str]:
         return municipalities(self.publisher.store, self.kgpub)
+
+    def municipality_names(self) -> dict[str, dict[str, str]]:
+        """Every municipality with its labels, read once per snapshot."""
+        digest = self.digest
+        cached = self._names
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        names = municipality_labels(self.publisher.store, self.kgpub)
+        self._names = (digest, names)
+        return names
+
+    def directory(self, lang: str) -> Directory:
+        names = self.municipality_names()
+        shown = {
+            iri: pick_label(labels, lang) or shorten(iri, self.base)
+            for iri, labels in names.items()
+        }
+        return directory(shown, lang)
+
+    def municipality_list(self, letter: str | None, lang: str, host_url: str) -> Rendered:
+        """``/municipalities``: all of them by initial letter, or those under ``letter``."""
+        key = ("municipalities", letter, lang, host_url)
+        return self._cached(key, lambda: self._municipality_list(letter, lang, host_url))
+
+    def _municipality_list(self, letter: str | None, lang: str, host_url: str) -> Rendered:
+        found = self.directory(lang)
+        groups = found.groups
+        if letter is not None:
+            group = found.letter(letter)
+            if group is None:
+                raise NotFound(f"no municipality's name starts with {letter}")
+            groups = [group]
+        elif found.count > HOME_LIST_MAX:
+            groups = []  # too many for one page: the letters only
+        ctx = self.context(lang, host_url, "/municipalities")
+        ctx.labels.update(self.municipality_names())
+        title = ctx.t("municipalities")
+        if letter is not None:
+            title = ctx.t("municipalities_under").format(letter=letter)
+        return self._page(
+            "municipalities.html",
+            ctx,
+            directory=found,
+            groups=groups,
+            letter=letter,
+            title=title,
+        )
 
     def compare(self, paths: list[str], lang: str, host_url: str) -> Rendered:
         key = ("compare", tuple(paths), lang, host_url)
@@ -454,15 +513,17 @@ class Site:
 
     def _home(self, lang: str, host_url: str) -> Rendered:
         store = self.publisher.store
-        munis = self.municipalities()
+        found = self.directory(lang)
         schemes = [s.iri for s in self.national().schemes]
         ctx = self.context(lang, host_url, "/")
-        ctx.labels.update(labels_for(store, munis + schemes))
+        ctx.labels.update(self.municipality_names())
+        ctx.labels.update(labels_for(store, schemes))
         pub = self.publisher.require()
         return self._page(
             "home.html",
             ctx,
-            municipalities=munis,
+            directory=found,
+            list_all=found.count <= HOME_LIST_MAX,
             schemes=schemes,
             quads=pub.quads,
             loaded_at=pub.loaded_at,

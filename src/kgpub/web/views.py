@@ -1,4 +1,5 @@
-"""Views across resources: a municipality's alignment matrix and the comparison page."""
+"""Views across resources: the municipality list, a municipality's alignment matrix and the
+comparison page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,21 @@ from kgpub.web.resources import html_response, page_language
 bp = Blueprint("views", __name__)
 
 MAX_COMPARED = 6
+
+
+@bp.get("/municipalities")
+def municipality_list() -> Response:
+    """Every municipality by name; ``?letter=K`` lists those under one initial letter."""
+    from kgpub.web.app import site
+
+    letter = request.args.get("letter")
+    if letter is not None:
+        letter = letter.strip().upper()
+        if len(letter) != 1:
+            abort(400, "letter must be one letter, such as ?letter=H")
+    rendered = site().municipality_list(letter, page_language(), request.host_url)
+    tag = "municipalities-" + (letter.encode().hex() if letter else "all")
+    return html_response(rendered, tag)
 
 
 @bp.get("/alignment/<path:path>")

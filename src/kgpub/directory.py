@@ -1,0 +1,80 @@
+"""The municipalities by name: alphabetical order and initial letters, per language.
+
+Swedish sorts Å, Ä and Ö as letters of their own after Z; English sorts them with A and O.
+A list of every municipality suits the home page of one country (290 in Sweden); past a
+few hundred the site shows the initial letters instead, each with its own list.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+#: Letters Swedish sorts after Z, in this order.
+_SWEDISH_AFTER_Z = {"å": 1, "ä": 2, "æ": 2, "ö": 3, "ø": 3}
+
+
+def _base_letter(ch: str) -> str:
+    """``é`` -> ``e``: the character without its accents."""
+    return unicodedata.normalize("NFKD", ch)[0]
+
+
+def collation_key(text: str, lang: str) -> tuple[tuple[int, str], ...]:
+    """A sort key that orders names as a reader of ``lang`` expects."""
+    key: list[tuple[int, str]] = []
+    for ch in text.casefold():
+        if lang == "sv" and ch in _SWEDISH_AFTER_Z:
+            key.append((1, str(_SWEDISH_AFTER_Z[ch])))
+        else:
+            key.append((0, _base_letter(ch)))
+    return tuple(key)
+
+
+def initial(text: str, lang: str) -> str:
+    """The letter a name is filed under: ``Östra`` is under Ö in Swedish, O in English."""
+    first = next((ch for ch in text.strip() if ch.isalnum()), "")
+    if not first:
+        return "#"
+    if first.isdigit():
+        return "#"
+    upper = first.upper()
+    if lang == "sv" and first.casefold() in _SWEDISH_AFTER_Z:
+        return upper
+    return _base_letter(upper)
+
+
+@dataclass
+class Group:
+    letter: str
+    iris: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Directory:
+    """Every municipality, sorted by name and grouped by initial letter."""
+
+    groups: list[Group]
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.iris) for g in self.groups)
+
+    @property
+    def ordered(self) -> list[str]:
+        return [iri for g in self.groups for iri in g.iris]
+
+    def letter(self, letter: str) -> Group | None:
+        return next((g for g in self.groups if g.letter == letter), None)
+
+
+def directory(names: Mapping[str, str], lang: str) -> Directory:
+    """``names`` maps each municipality IRI to its name in ``lang`` (or the IRI itself)."""
+    ordered = sorted(names, key=lambda iri: (collation_key(names[iri], lang), iri))
+    groups: list[Group] = []
+    for iri in ordered:
+        letter = initial(names[iri], lang)
+        if not groups or groups[-1].letter != letter:
+            groups.append(Group(letter))
+        groups[-1].iris.append(iri)
+    return Directory(groups)
