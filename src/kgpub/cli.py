@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -171,6 +172,7 @@ def _add_load(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _run_load(args: argparse.Namespace) -> int:
     from kgpub.batch_validation import GraphResult, validate_sources
+    from kgpub.load_record import LoadRecord
     from kgpub.store.factory import marking_incomplete, open_store
     from kgpub.store.loader import load_quads
     from kgpub.store.remote import RemoteStore, StoreRefused
@@ -226,8 +228,16 @@ def _run_load(args: argparse.Namespace) -> int:
         if settings.store == "disk" and settings.store_path is not None
         else None
     )
+    # read-only web hosts in front of a remote store follow this record (kgpub.load_record)
+    record = (
+        LoadRecord(str(snapshot.digest), datetime.now(UTC))
+        if isinstance(store, RemoteStore)
+        else None
+    )
     with marking_incomplete(disk_path):
-        result = load_quads(store, snapshot.quads(), base_iri=settings.base_iri, progress=loaded)
+        result = load_quads(
+            store, snapshot.quads(), base_iri=settings.base_iri, progress=loaded, record=record
+        )
     dropped = f", dropped {len(result.dropped)} stale graphs" if result.dropped else ""
     print(
         f"Loaded {result.graphs} graphs, {result.triples:,} triples into {where} in "

@@ -55,6 +55,8 @@ class Settings:
         remote_query_endpoint: SPARQL query endpoint URL (required for ``remote``).
         remote_update_endpoint: SPARQL update endpoint URL (publishing to a remote store).
         remote_timeout: Seconds to wait for the remote store before giving up.
+        remote_poll_seconds: How often a web host without an update endpoint looks for a
+            newer ``kgpub load`` in the remote store.
         host: Interface the web server binds to.
         port: TCP port of the web server (0 lets the system choose).
         workers: Number of web server worker processes.
@@ -85,6 +87,7 @@ class Settings:
     remote_query_endpoint: str | None = None
     remote_update_endpoint: str | None = None
     remote_timeout: float = 10.0
+    remote_poll_seconds: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
@@ -148,6 +151,10 @@ class Settings:
         for name in ("remote_timeout", "query_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"setting '{name}' must be positive, got {getattr(self, name)}")
+        if self.remote_poll_seconds < 0:
+            raise ConfigError(
+                f"setting 'remote_poll_seconds' must be 0 or more, got {self.remote_poll_seconds}"
+            )
 
     @classmethod
     def load(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,6 +74,65 @@ class Publisher:
         self._lock = threading.Lock()
         self.current: Published | None = None
         self.listeners: list[Callable[[Published], None]] = []
+        self._next_poll = 0.0
+
+    @property
+    def read_only(self) -> bool:
+        """A store kgpub may not write to (a remote one without an update endpoint): it
+        serves what the last ``kgpub load`` put there instead of publishing its sources."""
+        return getattr(self.store, "writable", True) is False
+
+    def start(self) -> Any:
+        """Publish the sources, or for a read-only store, follow what it holds."""
+        return self.follow() if self.read_only else self.publish()
+
+    def follow(self) -> Published:
+        """Serve the snapshot the last ``kgpub load`` wrote to the store (read-only mode).
+
+        Raises:
+            StoreUnavailable: the store cannot be reached, or holds no ``kgpub load``.
+        """
+        from kgpub.errors import StoreUnavailable
+        from kgpub.load_record import read_record, record_graph
+
+        base = str(self.settings.base_iri)
+        record = read_record(self.store, base)
+        self._next_poll = time.monotonic() + self.settings.remote_poll_seconds
+        if record is None:
+            raise StoreUnavailable(
+                "the triplestore holds no data loaded by `kgpub load` (no graph "
+                f"<{record_graph(base)}>); run `kgpub load` with remote_update_endpoint set, "
+                "or give this host the update endpoint so that it publishes its own sources"
+            )
+        current = self.current
+        if current is not None and current.digest == record.digest:
+            return current
+        changed = getattr(self.store, "changed", None)
+        if callable(changed):
+            changed()  # answers cached from the previous load must not be served
+        published = Published(
+            digest=record.digest,
+            loaded_at=record.loaded_at.replace(microsecond=0),
+            snapshot=None,
+            quads=self.store.count(),
+        )
+        with self._lock:
+            self.current = published
+        for listener in self.listeners:
+            listener(published)
+        return published
+
+    def poll(self) -> None:
+        """In read-only mode, look for a newer ``kgpub load`` every ``remote_poll_seconds``
+        (cheap: one small query). A store that cannot be reached keeps the current one."""
+        if not self.read_only or time.monotonic() < self._next_poll:
+            return
+        from kgpub.errors import StoreUnavailable
+
+        try:
+            self.follow()
+        except StoreUnavailable:
+            self._next_poll = time.monotonic() + self.settings.remote_poll_seconds
 
     def publish(self) -> Any:
         """Load and validate; swap in if it conforms. Returns the validation report.

@@ -81,11 +81,13 @@ def in_process(store: object) -> pyoxigraph.Store | None:
 
 
 def contents_identity(store: object) -> object:
-    """An object that changes whenever an in-process store's contents are replaced wholesale
-    (the store itself for a remote store): answers cached under it are never served from
-    another load."""
+    """An object that changes whenever the store's contents are replaced: answers cached
+    under it are never served from another load. For an in-process store, the pyoxigraph
+    store holding the data; for a remote one, its ``contents_token``."""
     inner = in_process(store)
-    return inner if inner is not None else store
+    if inner is not None:
+        return inner
+    return getattr(store, "contents_token", store)
 
 
 def iri_ref(iri: str) -> str:

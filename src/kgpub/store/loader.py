@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph
 
 from kgpub.errors import StoreUnavailable
+from kgpub.load_record import LoadRecord, record_graph
 from kgpub.store.base import Store, group_by_graph
 
 #: Called after each graph with (graph IRI, its triples, number done, total).
@@ -52,8 +53,12 @@ def load_quads(
     *,
     base_iri: str,
     progress: Progress | None = None,
+    record: LoadRecord | None = None,
 ) -> LoadResult:
     """Replace, graph by graph, the named graphs ``quads`` fill; drop stale kgpub graphs.
+
+    ``record``, written last (see :mod:`kgpub.load_record`), tells read-only web hosts
+    that a complete new snapshot is in the store.
 
     Raises:
         PartialLoad: the store failed after some graphs were replaced.
@@ -72,9 +77,12 @@ def load_quads(
             triples_total += len(triples)
             if progress is not None:
                 progress(iri, len(triples), len(done), total)
-        stale = sorted(g for g in before - set(graphs) if g.startswith(base_iri))
+        kept = set(graphs) | {record_graph(base_iri)}
+        stale = sorted(g for g in before - kept if g.startswith(base_iri))
         for iri in stale:
             store.replace_graph(iri, [])
+        if record is not None:
+            store.replace_graph(record_graph(base_iri), record.triples(base_iri))
         _flush(store)
     except StoreUnavailable as exc:
         if not done:

@@ -91,7 +91,23 @@ class RemoteStore:
         #: Largest update request :meth:`replace` sends (characters of SPARQL).
         self.max_request_bytes = 64 * 1024 * 1024
         self._local = threading.local()
+        self._token = object()
         _LIVE.add(self)
+
+    @property
+    def writable(self) -> bool:
+        """Whether kgpub may write here (an update endpoint is configured)."""
+        return bool(self.update_endpoint)
+
+    @property
+    def contents_token(self) -> object:
+        """A new object whenever kgpub knows the server's contents changed: after each of
+        its own writes, and when :meth:`changed` is called (a web host seeing a newer
+        ``kgpub load``). Caches of answers are kept per token."""
+        return self._token
+
+    def changed(self) -> None:
+        self._token = object()
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -250,7 +266,10 @@ class RemoteStore:
         sw.setMethod(POST)
         sw.setTimeout(self.timeout)  # type: ignore[arg-type]
         sw.setQuery(request)
-        self._send(sw, "update", self.update_endpoint)
+        try:
+            self._send(sw, "update", self.update_endpoint)
+        finally:  # even a failed request may have been applied
+            self.changed()
 
     # -- health -------------------------------------------------------------------------
 

@@ -58,7 +58,7 @@ def create_app(
     if publisher is None:
         publisher = Publisher(settings)
     if publisher.current is None:
-        publisher.publish()
+        publisher.start()
     app = Flask(
         "kgpub",
         static_folder=str(Path(__file__).resolve().parent.parent / "static"),

@@ -70,6 +70,7 @@ class DocumentResponseCache:
         return contents_identity(self.publisher.store)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        self.publisher.poll()  # a read-only host follows new `kgpub load`s (cheap otherwise)
         current = self.publisher.current
         if (
             current is None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 
-from kgpub.errors import SyntaxErrors, ValidationFailed
+from kgpub.errors import StoreUnavailable, SyntaxErrors, ValidationFailed
 from kgpub.publishing import Publisher
 
 if TYPE_CHECKING:
@@ -48,7 +48,10 @@ def republish(app: Flask) -> bool:
     settings = publisher.settings
     old = publisher.require()
     try:
-        publisher.publish()
+        if publisher.read_only:  # nothing to publish: look for a newer `kgpub load` now
+            publisher.follow()
+        else:
+            publisher.publish()
     except ValidationFailed as exc:
         sys.stderr.write(exc.report.format_text(settings.root))
         print(_kept(old, "the data does not conform"), file=sys.stderr, flush=True)
@@ -57,6 +60,9 @@ def republish(app: Flask) -> bool:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(_kept(old, "the data has syntax errors"), file=sys.stderr, flush=True)
+        return False
+    except StoreUnavailable as exc:
+        print(_kept(old, str(exc)), file=sys.stderr, flush=True)
         return False
     new = publisher.require()
     print(
@@ -94,7 +100,7 @@ def build(settings: Settings) -> Flask | None:
 
     publisher = Publisher(settings)
     try:
-        publisher.publish()
+        publisher.start()
     except ValidationFailed as exc:
         sys.stderr.write(exc.report.format_text(settings.root))
         print("kgpub serve: refusing to serve data that does not conform", file=sys.stderr)

@@ -1,0 +1,65 @@
+"""What ``kgpub load`` leaves in the store about itself, so read-only web hosts can follow.
+
+Web hosts in front of a shared triplestore have no update endpoint and publish nothing:
+they serve what the last ``kgpub load`` put there. That load ends by writing one small
+named graph, ``{base}graph/kgpub-load``, saying which snapshot it loaded (the digest of the
+sources) and when::
+
+    <{base}graph/kgpub-load> dcterms:identifier "3f2a…" ;
+        dcterms:modified "2026-11-23T15:00:00Z"^^xsd:dateTime .
+
+A web host reads it at start and again every ``remote_poll_seconds``; a new digest is a new
+snapshot to it (its page and answer caches are keyed by the digest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyoxigraph
+
+from kgpub.store.base import Store, iri_ref
+
+DCT = "http://purl.org/dc/terms/"
+XSD_DATETIME = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+
+
+def record_graph(base_iri: str) -> str:
+    return base_iri + "graph/kgpub-load"
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    digest: str
+    loaded_at: datetime
+
+    def triples(self, base_iri: str) -> list[pyoxigraph.Triple]:
+        me = pyoxigraph.NamedNode(record_graph(base_iri))
+        when = self.loaded_at.astimezone(UTC).replace(microsecond=0)
+        return [
+            pyoxigraph.Triple(
+                me, pyoxigraph.NamedNode(DCT + "identifier"), pyoxigraph.Literal(self.digest)
+            ),
+            pyoxigraph.Triple(
+                me,
+                pyoxigraph.NamedNode(DCT + "modified"),
+                pyoxigraph.Literal(when.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME),
+            ),
+        ]
+
+
+def read_record(store: Store, base_iri: str) -> LoadRecord | None:
+    """The record of the last ``kgpub load`` into ``store``, or None if there is none."""
+    g = iri_ref(record_graph(base_iri))
+    rows = store.select(
+        f"SELECT ?digest ?when WHERE {{ GRAPH {g} {{ {g} <{DCT}identifier> ?digest ; "
+        f"<{DCT}modified> ?when }} }} LIMIT 1"
+    )
+    if not rows or "digest" not in rows[0] or "when" not in rows[0]:
+        return None
+    try:
+        when = datetime.fromisoformat(rows[0]["when"].value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return LoadRecord(rows[0]["digest"].value, when)

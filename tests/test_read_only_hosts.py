@@ -1,0 +1,127 @@
+"""Web hosts in front of a shared triplestore, without its update endpoint (docs/scaling.md,
+"N hosts in front of one triplestore"): they publish nothing of their own, serve what the
+last ``kgpub load`` put in the store, follow newer loads without a restart, and refuse to
+start on a store that no ``kgpub load`` has filled."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kgpub.cli import main
+from kgpub.config import Settings
+from kgpub.errors import StoreUnavailable
+from kgpub.load_record import read_record, record_graph
+from kgpub.store.remote import RemoteStore
+from kgpub.web.app import create_app
+from oxigraph_server import run_oxigraph
+
+pytestmark = pytest.mark.server
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BASE = "https://w3id.org/kgpub/"
+
+
+@pytest.fixture(autouse=True)
+def _no_kgpub_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("KGPUB_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    yield from run_oxigraph()
+
+
+def project(where: Path, url: str, *, update: bool) -> Path:
+    """The mini project set up for ``kgpub load`` (update) or as a read-only web host."""
+    shutil.copytree(FIXTURES / "mini", where)
+    config = where / "kgpub.toml"
+    lines = f'\nstore = "remote"\nremote_query_endpoint = "{url}/query"\nremote_poll_seconds = 0\n'
+    if update:
+        lines += f'remote_update_endpoint = "{url}/update"\n'
+    else:  # a web host holds no data of its own
+        shutil.rmtree(where / "data")
+        (where / "data").mkdir()
+    config.write_text(config.read_text(encoding="utf-8") + lines, encoding="utf-8")
+    return config
+
+
+def load(config: Path) -> None:
+    assert main(["load", "--config", str(config), "--workers", "1"]) == 0
+
+
+def host(config: Path) -> Settings:
+    return Settings.load(config_file=config, env={})
+
+
+def test_kgpub_load_records_what_it_loaded(tmp_path: Path, server: str) -> None:
+    load(project(tmp_path / "ci", server, update=True))
+    record = read_record(RemoteStore(server + "/query"), BASE)
+    assert record is not None and len(record.digest) >= 32
+    assert record_graph(BASE) in RemoteStore(server + "/query").graph_names()
+
+
+def test_a_host_without_update_endpoint_serves_what_kgpub_load_wrote(
+    tmp_path: Path, server: str
+) -> None:
+    load(project(tmp_path / "ci", server, update=True))
+    app = create_app(host(project(tmp_path / "web", server, update=False)), sparql=True)
+    client = app.test_client()
+    page = client.get("/doc/haninge", headers={"Accept": "text/turtle"})
+    assert page.status_code == 200
+    assert len(list(ox.parse(page.data, format=ox.RdfFormat.TURTLE))) >= 2
+    assert "Haninge kommun" in client.get("/doc/haninge?lang=sv").get_data(as_text=True)
+    answer = client.get(
+        "/sparql",
+        query_string={"query": f"ASK {{ <{BASE}id/haninge> ?p ?o }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.get_json()["boolean"] is True
+    record = read_record(RemoteStore(server + "/query"), BASE)
+    assert record is not None
+    assert app.extensions["kgpub_publisher"].require().digest == record.digest
+
+
+def test_a_host_follows_a_newer_load_without_restarting(tmp_path: Path, server: str) -> None:
+    ci = project(tmp_path / "ci", server, update=True)
+    load(ci)
+    app = create_app(host(project(tmp_path / "web", server, update=False)), sparql=True)
+    client = app.test_client()
+    ask = {"query": f'ASK {{ <{BASE}id/haninge> ?p "Haninge municipality"@en }}'}
+    json = {"Accept": "application/sparql-results+json"}
+    before = client.get("/doc/haninge.ttl")
+    assert "Haninge municipality" not in before.get_data(as_text=True)
+    assert client.get("/sparql", query_string=ask, headers=json).get_json()["boolean"] is False
+
+    data = ci.parent / "data" / "haninge.ttl"
+    text = data.read_text(encoding="utf-8")
+    data.write_text(
+        text.replace('"Haninge kommun"@sv .', '"Haninge kommun"@sv , "Haninge municipality"@en .'),
+        encoding="utf-8",
+    )
+    load(ci)
+
+    after = client.get("/doc/haninge.ttl")  # the page and the answer were cached: not now
+    assert "Haninge municipality" in after.get_data(as_text=True)
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert client.get("/sparql", query_string=ask, headers=json).get_json()["boolean"] is True
+
+
+def test_a_host_refuses_to_start_on_a_store_nobody_loaded(tmp_path: Path, server: str) -> None:
+    with pytest.raises(StoreUnavailable, match="holds no data loaded by `kgpub load`"):
+        create_app(host(project(tmp_path / "web", server, update=False)), sparql=False)
+
+
+def test_kgpub_serve_says_why_it_cannot_start(
+    tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project(tmp_path / "web", server, update=False)
+    assert main(["serve", "--config", str(config)]) == 2
+    assert "run `kgpub load`" in capsys.readouterr().err
