@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from kgpub.errors import StoreUnavailable
 from kgpub.load_record import read_record, record_graph
 from kgpub.store.remote import RemoteStore
 from kgpub.web.app import create_app
+from kgpub_server import kgpub_serve_process
 from oxigraph_server import run_oxigraph
 
 pytestmark = pytest.mark.server
@@ -100,18 +102,38 @@ def test_a_host_follows_a_newer_load_without_restarting(tmp_path: Path, server: 
     assert "Haninge municipality" not in before.get_data(as_text=True)
     assert client.get("/sparql", query_string=ask, headers=json).get_json()["boolean"] is False
 
-    data = ci.parent / "data" / "haninge.ttl"
-    text = data.read_text(encoding="utf-8")
-    data.write_text(
-        text.replace('"Haninge kommun"@sv .', '"Haninge kommun"@sv , "Haninge municipality"@en .'),
-        encoding="utf-8",
-    )
+    add_english_name(ci)
     load(ci)
 
     after = client.get("/doc/haninge.ttl")  # the page and the answer were cached: not now
     assert "Haninge municipality" in after.get_data(as_text=True)
     assert after.headers["ETag"] != before.headers["ETag"]
     assert client.get("/sparql", query_string=ask, headers=json).get_json()["boolean"] is True
+
+
+def add_english_name(ci: Path) -> None:
+    data = ci.parent / "data" / "haninge.ttl"
+    text = data.read_text(encoding="utf-8")
+    data.write_text(
+        text.replace('"Haninge kommun"@sv .', '"Haninge kommun"@sv , "Haninge municipality"@en .'),
+        encoding="utf-8",
+    )
+
+
+def test_every_gunicorn_worker_follows_a_new_load(tmp_path: Path, server: str) -> None:
+    ci = project(tmp_path / "ci", server, update=True)
+    load(ci)
+    web = project(tmp_path / "web", server, update=False)
+    with kgpub_serve_process(env={"KGPUB_CONFIG": str(web)}) as (url, _proc, _log):
+
+        def turtle() -> str:
+            with urllib.request.urlopen(url + "doc/haninge.ttl", timeout=5) as response:
+                return str(response.read().decode())
+
+        assert all("Haninge municipality" not in turtle() for _ in range(6))
+        add_english_name(ci)
+        load(ci)
+        assert all("Haninge municipality" in turtle() for _ in range(6))  # both workers
 
 
 def test_a_host_refuses_to_start_on_a_store_nobody_loaded(tmp_path: Path, server: str) -> None:
