@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -53,6 +54,8 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 COMPARE_CHECKBOXES = 200  # above this many municipalities, /compare asks for names instead
+T = TypeVar("T")
+
 #: Up to this many municipalities the home page lists them all; above, it lists the
 #: initial letters, each linking to its own list.
 HOME_LIST_MAX = 300
@@ -73,9 +76,7 @@ class Site:
         self.kgpub = self.base + "ontology#"
         self.html = HtmlRenderer()
         self.cache: LRUCache[tuple[Any, ...], Rendered] = LRUCache(cache_size)
-        self._vocab: dict[str, tuple[str, dict[str, dict[str, str]]]] = {}
-        self._national: tuple[str, NationalObjectives] | None = None
-        self._names: tuple[str, dict[str, dict[str, str]]] | None = None
+        self._memo: dict[str, tuple[str, Any]] = {}  # name -> (snapshot digest, value)
 
     # -- helpers -------------------------------------------------------------------------
     @property
@@ -90,15 +91,23 @@ class Site:
         result: Rendered = self.cache.get_or_create((self.digest, *key), make)
         return result
 
+    def _per_snapshot(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, computed once per published snapshot."""
+        digest = self.digest
+        held = self._memo.get(name)
+        if held is not None and held[0] == digest:
+            return cast("T", held[1])
+        value = make()
+        self._memo[name] = (digest, value)
+        return value
+
     def vocab_labels(self) -> dict[str, dict[str, str]]:
         """Labels of the ontology's terms (used for property names on every page)."""
-        digest = self.digest
-        cached = self._vocab.get("v")
-        if cached and cached[0] == digest:
-            return cached[1]
-        idx = Index(graph_triples(self.publisher.store, self.base + "ontology"))
-        self._vocab["v"] = (digest, idx.labels)
-        return idx.labels
+
+        def make() -> dict[str, dict[str, str]]:
+            return Index(graph_triples(self.publisher.store, self.base + "ontology")).labels
+
+        return self._per_snapshot("vocab", make)
 
     def context(
         self, lang: str, host_url: str, path: str, fmt_path: str | None = None
@@ -211,13 +220,9 @@ class Site:
     # -- views across resources: alignment matrix, comparison ----------------------------
     def national(self) -> NationalObjectives:
         """The national and international objective schemes (once per snapshot)."""
-        digest = self.digest
-        cached = self._national
-        if cached is not None and cached[0] == digest:
-            return cached[1]
-        found = national_objectives(self.publisher.store, self.base)
-        self._national = (digest, found)
-        return found
+        return self._per_snapshot(
+            "national", lambda: national_objectives(self.publisher.store, self.base)
+        )
 
     def municipality(self, path: str) -> MunicipalityView:
         iri = self.thing_iri(path)
@@ -253,13 +258,9 @@ class Site:
 
     def municipality_names(self) -> dict[str, dict[str, str]]:
         """Every municipality with its labels, read once per snapshot."""
-        digest = self.digest
-        cached = self._names
-        if cached is not None and cached[0] == digest:
-            return cached[1]
-        names = municipality_labels(self.publisher.store, self.kgpub)
-        self._names = (digest, names)
-        return names
+        return self._per_snapshot(
+            "names", lambda: municipality_labels(self.publisher.store, self.kgpub)
+        )
 
     def directory(self, lang: str) -> Directory:
         names = self.municipality_names()
