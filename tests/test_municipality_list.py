@@ -113,3 +113,18 @@ def test_past_the_list_limit_home_shows_letters_instead(
     assert "Choose an initial letter." in listing and "Haparanda" not in listing
     one = client.get("/municipalities?letter=H&lang=en").get_data(as_text=True)
     assert "Haparanda" in one
+
+
+def test_a_long_letter_is_paged(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages, "LETTER_PAGE", 1)
+    client = create_app(Settings.load(root=ROOT, env={}), sparql=False).test_client()
+    first = client.get("/municipalities?letter=H&lang=en").get_data(as_text=True)
+    assert "Showing 1–1 of 2." in first
+    assert "Haninge" in first and "Haparanda" not in first
+    assert 'rel="next" href="/municipalities?letter=H&amp;page=2&amp;lang=en"' in first
+    second = client.get("/municipalities?letter=H&page=2&lang=en").get_data(as_text=True)
+    assert "Showing 2–2 of 2." in second and "Haparanda" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert client.get("/municipalities?letter=H&page=3").status_code == 404
+    assert client.get("/municipalities?letter=H&page=0").status_code == 400
+    assert client.get("/municipalities?letter=H&page=two").status_code == 400

@@ -23,7 +23,7 @@ from kgpub.alignment import (
     objective_links,
     objective_links_query,
 )
-from kgpub.directory import Directory, directory
+from kgpub.directory import Directory, Group, directory
 from kgpub.errors import NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
 from kgpub.overview import (
@@ -55,6 +55,30 @@ SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 COMPARE_CHECKBOXES = 200  # above this many municipalities, /compare asks for names instead
 T = TypeVar("T")
+#: Municipalities on one page of a letter's list.
+LETTER_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Page ``page`` (from 1) of ``total`` items, ``size`` a page."""
+
+    page: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.size, self.total)
+
 
 #: Up to this many municipalities the home page lists them all; above, it lists the
 #: initial letters, each linking to its own list.
@@ -270,19 +294,28 @@ class Site:
         }
         return directory(shown, lang)
 
-    def municipality_list(self, letter: str | None, lang: str, host_url: str) -> Rendered:
-        """``/municipalities``: all of them by initial letter, or those under ``letter``."""
-        key = ("municipalities", letter, lang, host_url)
-        return self._cached(key, lambda: self._municipality_list(letter, lang, host_url))
+    def municipality_list(
+        self, letter: str | None, lang: str, host_url: str, page: int = 1
+    ) -> Rendered:
+        """``/municipalities``: all of them by initial letter, or those under ``letter``
+        (:data:`LETTER_PAGE` a page)."""
+        key = ("municipalities", letter, page, lang, host_url)
+        return self._cached(key, lambda: self._municipality_list(letter, lang, host_url, page))
 
-    def _municipality_list(self, letter: str | None, lang: str, host_url: str) -> Rendered:
+    def _municipality_list(
+        self, letter: str | None, lang: str, host_url: str, page: int
+    ) -> Rendered:
         found = self.directory(lang)
         groups = found.groups
+        paging = None
         if letter is not None:
             group = found.letter(letter)
             if group is None:
                 raise NotFound(f"no municipality's name starts with {letter}")
-            groups = [group]
+            paging = Paging(page, LETTER_PAGE, len(group.iris))
+            if page > paging.pages:
+                raise NotFound(f"{letter} has {paging.pages} pages of municipalities")
+            groups = [Group(letter, group.iris[paging.first - 1 : paging.last])]
         elif found.count > HOME_LIST_MAX:
             groups = []  # too many for one page: the letters only
         ctx = self.context(lang, host_url, "/municipalities")
@@ -296,6 +329,7 @@ class Site:
             directory=found,
             groups=groups,
             letter=letter,
+            paging=paging,
             title=title,
         )
 

@@ -22,8 +22,11 @@ def municipality_list() -> Response:
         letter = letter.strip().upper()
         if len(letter) != 1:
             abort(400, "letter must be one letter, such as ?letter=H")
-    rendered = site().municipality_list(letter, page_language(), request.host_url)
-    tag = "municipalities-" + (letter.encode().hex() if letter else "all")
+    page = request.args.get("page", "1")
+    if not page.isdigit() or int(page) < 1:
+        abort(400, "page must be a whole number from 1, such as &page=2")
+    rendered = site().municipality_list(letter, page_language(), request.host_url, int(page))
+    tag = f"municipalities-{letter.encode().hex() if letter else 'all'}-{int(page)}"
     return html_response(rendered, tag)
 
 
