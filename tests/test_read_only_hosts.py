@@ -27,6 +27,7 @@ pytestmark = pytest.mark.server
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE = "https://w3id.org/kgpub/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @pytest.fixture(autouse=True)
@@ -147,3 +148,37 @@ def test_kgpub_serve_says_why_it_cannot_start(
     config = project(tmp_path / "web", server, update=False)
     assert main(["serve", "--config", str(config)]) == 2
     assert "run `kgpub load`" in capsys.readouterr().err
+
+
+class FlakyStore:
+    """A read-only store whose record can change and whose server can go away."""
+
+    writable = False
+
+    def __init__(self) -> None:
+        self.digest = "a" * 64
+        self.down = False
+
+    def select(self, query: str) -> list[dict[str, object]]:
+        if self.down:
+            raise StoreUnavailable("the triplestore cannot be reached")
+        when = ox.Literal("2026-11-23T10:00:00Z", datatype=ox.NamedNode(XSD + "dateTime"))
+        return [{"digest": ox.Literal(self.digest), "when": when}]
+
+    def count(self) -> int:
+        return 67
+
+
+def test_a_host_keeps_its_snapshot_while_the_store_is_away() -> None:
+    from kgpub.publishing import Publisher
+
+    store = FlakyStore()
+    publisher = Publisher(Settings.load(env={}, remote_poll_seconds=0), store=store)  # type: ignore[arg-type]
+    first = publisher.start()
+    assert first.digest == store.digest and first.quads == 67
+    store.down = True
+    publisher.poll()
+    assert publisher.require() is first
+    store.down, store.digest = False, "b" * 64
+    publisher.poll()
+    assert publisher.require().digest == "b" * 64

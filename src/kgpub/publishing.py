@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -125,14 +126,14 @@ class Publisher:
     def poll(self) -> None:
         """In read-only mode, look for a newer ``kgpub load`` every ``remote_poll_seconds``
         (cheap: one small query). A store that cannot be reached keeps the current one."""
-        if not self.read_only or time.monotonic() < self._next_poll:
+        now = time.monotonic()
+        if not self.read_only or now < self._next_poll:
             return
+        self._next_poll = now + self.settings.remote_poll_seconds  # one thread looks, not all
         from kgpub.errors import StoreUnavailable
 
-        try:
+        with contextlib.suppress(StoreUnavailable):
             self.follow()
-        except StoreUnavailable:
-            self._next_poll = time.monotonic() + self.settings.remote_poll_seconds
 
     def publish(self) -> Any:
         """Load and validate; swap in if it conforms. Returns the validation report.
