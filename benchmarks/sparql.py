@@ -1,6 +1,7 @@
 """Throughput of kgpub's /sparql (gunicorn) against Oxigraph's own server, same data, same run.
 
-    .venv/bin/python benchmarks/sparql.py [--seconds 5] [--connections 8] [--municipalities 290]
+    .venv/bin/python benchmarks/sparql.py [--seconds 5] [--rounds 3] [--connections 8]
+        [--municipalities 290]
 
 Generates the data set (the real sources, plus synthetic municipalities up to
 ``--municipalities``; 2 means the real data alone), loads it into an Oxigraph server and
@@ -22,6 +23,7 @@ import multiprocessing
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +60,14 @@ SELECT ?goal ?label ?owner ?ownerLabel WHERE {
 ACCEPT = {
     "point describe": "text/turtle",
 }
+
+
+def _spread(rounds: list[dict[str, float]], name: str) -> str:
+    """The median ratio of ``name`` to the Oxigraph server, and its range over the rounds
+    (each round's ratio is taken within that round, so slow drifts of the machine cancel)."""
+    each = sorted(one[name] / one["oxigraph server"] for one in rounds)
+    median = statistics.median(each)
+    return f"{median:.2f}x" + (f" [{each[0]:.2f}-{each[-1]:.2f}]" if len(each) > 1 else "")
 
 
 def free_port() -> int:
@@ -166,6 +176,9 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="measure each query this many times, take medians"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--municipalities", type=int, default=290)
@@ -254,19 +267,25 @@ def main() -> None:
                 "left out of the comparison"
             )
         print(
-            f"\n{args.connections} connections, {args.seconds:g} s per query, "
-            f"{len(store)} quads, {os.cpu_count()} CPUs (clients share them)\n"
+            f"\n{args.connections} connections, {args.seconds:g} s per query and server, "
+            f"median of {args.rounds} rounds, {len(store)} quads, {os.cpu_count()} CPUs "
+            "(clients share them)\n"
         )
         names = list(servers)
         print(f"{'query':32}" + "".join(f"{n:>20}" for n in names) + "   kgpub/oxigraph")
         for qname, query in QUERIES.items():
             accept = ACCEPT.get(qname, "application/sparql-results+json")
-            rates = {
-                n: throughput(p, path, query, accept, args.connections, args.seconds)
-                for n, (p, path) in servers.items()
-            }
-            ox = rates["oxigraph server"]
-            ratios = " ".join(f"{rates[n] / ox:.2f}x" for n in names if n.startswith("kgpub"))
+            rounds: list[dict[str, float]] = []
+            for r in range(args.rounds):  # servers in a rotated order each round
+                order = names[r % len(names) :] + names[: r % len(names)]
+                rounds.append(
+                    {
+                        n: throughput(*servers[n], query, accept, args.connections, args.seconds)
+                        for n in order
+                    }
+                )
+            rates = {n: statistics.median(one[n] for one in rounds) for n in names}
+            ratios = " ".join(_spread(rounds, n) for n in names if n.startswith("kgpub"))
             slow = rates.get("rdflib-endpoint")
             if slow:
                 ratios += " | vs rdflib-endpoint " + " ".join(
