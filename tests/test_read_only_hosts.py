@@ -137,6 +137,26 @@ def test_every_gunicorn_worker_follows_a_new_load(tmp_path: Path, server: str) -
         assert all("Haninge municipality" in turtle() for _ in range(6))  # both workers
 
 
+def test_sighup_makes_a_host_look_for_a_new_load_at_once(
+    tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kgpub.web.serve import republish
+
+    ci = project(tmp_path / "ci", server, update=True)
+    load(ci)
+    settings = host(project(tmp_path / "web", server, update=False))
+    app = create_app(
+        Settings.load(config_file=settings.config_file, env={}, remote_poll_seconds=3600)
+    )
+    first = app.extensions["kgpub_publisher"].require()
+    assert republish(app) is False
+    assert "no newer `kgpub load`" in capsys.readouterr().err
+    add_english_name(ci)
+    load(ci)
+    assert republish(app) is True
+    assert app.extensions["kgpub_publisher"].require().digest != first.digest
+
+
 def test_a_host_refuses_to_start_on_a_store_nobody_loaded(tmp_path: Path, server: str) -> None:
     with pytest.raises(StoreUnavailable, match="holds no data loaded by `kgpub load`"):
         create_app(host(project(tmp_path / "web", server, update=False)), sparql=False)

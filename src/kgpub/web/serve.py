@@ -49,7 +49,14 @@ def republish(app: Flask) -> bool:
     old = publisher.require()
     try:
         if publisher.read_only:  # nothing to publish: look for a newer `kgpub load` now
-            publisher.follow()
+            if publisher.follow() is old:
+                print(
+                    f"kgpub serve: no newer `kgpub load` in the store; still serving snapshot "
+                    f"{old.digest[:12]}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return False
         else:
             publisher.publish()
     except ValidationFailed as exc:
