@@ -64,10 +64,13 @@ def host(config: Path) -> Settings:
     return Settings.load(config_file=config, env={})
 
 
-def test_kgpub_load_records_what_it_loaded(tmp_path: Path, server: str) -> None:
+def test_kgpub_load_records_what_it_loaded(
+    tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     load(project(tmp_path / "ci", server, update=True))
     record = read_record(RemoteStore(server + "/query"), BASE)
     assert record is not None and len(record.digest) >= 32
+    assert f"Recorded snapshot {record.digest[:12]}" in capsys.readouterr().out
     assert record_graph(BASE) in RemoteStore(server + "/query").graph_names()
 
 

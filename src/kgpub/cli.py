@@ -172,7 +172,7 @@ def _add_load(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _run_load(args: argparse.Namespace) -> int:
     from kgpub.batch_validation import GraphResult, validate_sources
-    from kgpub.load_record import LoadRecord
+    from kgpub.load_record import LoadRecord, record_graph
     from kgpub.store.factory import marking_incomplete, open_store
     from kgpub.store.loader import load_quads
     from kgpub.store.remote import RemoteStore, StoreRefused
@@ -245,6 +245,11 @@ def _run_load(args: argparse.Namespace) -> int:
         f"{report.validated} graphs validated, {len(report.graphs) - report.validated} "
         f"unchanged; writing {result.seconds:.2f} s){dropped}"
     )
+    if record is not None:
+        print(
+            f"Recorded snapshot {record.digest[:12]} in <{record_graph(settings.base_iri)}>: "
+            "web hosts without the update endpoint serve it within their remote_poll_seconds"
+        )
     return EXIT_OK
 
 
