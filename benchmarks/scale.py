@@ -388,6 +388,7 @@ def main() -> None:
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     from generate import generate
+    from table import print_table
 
     rows: list[dict[str, Any]] = []
     for n in (int(s) for s in args.scales.split(",")):
@@ -446,9 +447,7 @@ def main() -> None:
         ("plain_pyshacl_s", "{:>7.1f}"),
         ("validation_speedup_vs_plain", "{:>5.1f}"),
     ]
-    print(" | ".join(name for name, _f in cols))
-    for row in rows:
-        print(" | ".join(f.format(row[c]) if c in row else "-" for c, f in cols))
+    print_table(rows, cols)
 
 
 if __name__ == "__main__":

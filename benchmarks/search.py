@@ -123,6 +123,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
     from generate import generate
+    from table import print_table
 
     rows: list[dict[str, Any]] = []
     for n in (int(s) for s in args.scales.split(",")):
@@ -148,9 +149,7 @@ def main() -> None:
         ("naive_ms", "{:>8.2f}"),
         ("naive_vs_index", "{:>7.1f}"),
     ]
-    print(" | ".join(name for name, _f in cols))
-    for row in rows:
-        print(" | ".join(f.format(row[c]) for c, f in cols))
+    print_table(rows, cols)
 
 
 if __name__ == "__main__":

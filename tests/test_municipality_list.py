@@ -74,6 +74,23 @@ def test_home_lists_every_municipality_by_name(client: FlaskClient) -> None:
     assert 'href="/municipalities?lang=sv"' in html
 
 
+def test_pages_order_by_name_not_by_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names whose order differs from their IRIs' (haninge < haparanda)."""
+    base = "https://w3id.org/kgpub/id/"
+    names = {
+        base + "haninge": {"sv": "Östra Haninge", "en": "East Haninge"},
+        base + "haparanda": {"sv": "Haparanda stad", "en": "Haparanda"},
+    }
+    monkeypatch.setattr(pages, "municipality_labels", lambda _store, _k: names)
+    client = create_app(Settings.load(root=ROOT, env={}), sparql=False).test_client()
+    home = client.get("/?lang=sv").get_data(as_text=True)
+    assert home.index("Haparanda stad") < home.index("Östra Haninge")
+    listing = client.get("/municipalities?lang=sv").get_data(as_text=True)
+    assert '<h2 id="letter-1">H</h2>' in listing and '<h2 id="letter-2">Ö</h2>' in listing
+    english = client.get("/compare?lang=en").get_data(as_text=True)
+    assert english.index("East Haninge") < english.index("Haparanda")
+
+
 def test_municipality_list_groups_by_initial_letter(client: FlaskClient) -> None:
     r = client.get("/municipalities?lang=en")
     assert r.status_code == 200

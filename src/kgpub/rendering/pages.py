@@ -28,7 +28,6 @@ from kgpub.errors import NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
 from kgpub.overview import (
     MunicipalityView,
-    municipalities,
     municipality_labels,
     municipality_view,
 )
@@ -277,9 +276,6 @@ class Site:
             title=ctx.t("alignment_of").format(name=ctx.label(view.iri)),
         )
 
-    def municipalities(self) -> list[str]:
-        return municipalities(self.publisher.store, self.kgpub)
-
     def municipality_names(self) -> dict[str, dict[str, str]]:
         """Every municipality with its labels, read once per snapshot."""
         return self._per_snapshot(
@@ -345,9 +341,9 @@ class Site:
         for view in views:
             for key, value in view.index.labels.items():
                 ctx.labels.setdefault(key, value)
-        choices = self.municipalities()
+        choices = self.directory(lang).ordered  # by name, as the home page lists them
         if len(choices) <= COMPARE_CHECKBOXES:
-            ctx.labels.update(labels_for(self.publisher.store, choices))
+            ctx.labels.update(self.municipality_names())
         uris = UriScheme(self.base)
         return self._page(
             "compare.html",

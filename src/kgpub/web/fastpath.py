@@ -65,8 +65,9 @@ class DocumentResponseCache:
         self._data: object = None
 
     def _data_identity(self) -> object:
-        """The object holding the store's current contents: an embedded store swaps it on
-        every replace, so answers cached before a replace are never served after it."""
+        """Changes whenever the store's contents are replaced (an embedded store's new
+        pyoxigraph store, a remote store's new token after a write or a newer load), so
+        answers cached before are never served after it."""
         return contents_identity(self.publisher.store)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
