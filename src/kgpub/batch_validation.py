@@ -19,6 +19,7 @@ The per-graph check itself is :func:`kgpub.validation.validate_graph`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -37,6 +38,7 @@ from rdflib.term import Node
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, SyntaxProblem, display_path
 from kgpub.loading import Source, discover_sources, parse_source
+from kgpub.shacl_tuning import read_only_copy
 from kgpub.validation import Violation, validate_graph
 
 CACHE_FILE = "validation.json"
@@ -248,6 +250,11 @@ _SCHEMA: dict[str, tuple[Graph, Graph]] = {}
 
 
 def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]:
+    """The ontology and the shapes, parsed once per process.
+
+    The shapes are a :class:`~kgpub.shacl_tuning.ReadOnlyGraph`, so what pyshacl looks up
+    in them for one graph is remembered for the next ones this worker validates.
+    """
     key = repr([(s.kind, str(s.path)) for s in schema])
     if key not in _SCHEMA:
         ontology, shapes = Graph(), Graph()
@@ -255,8 +262,46 @@ def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]
             target = ontology if s.kind == "ontology" else shapes
             for triple in parse_source(s, settings.base_iri, settings.root):
                 target.add(triple)
-        _SCHEMA[key] = (ontology, shapes)
+        _SCHEMA[key] = (ontology, read_only_copy(shapes))
     return _SCHEMA[key]
+
+
+#: Parsed dependency sources by path, with the (modification time, size) they had.
+_DEPENDENCIES: dict[Path, tuple[tuple[int, int], Graph]] = {}
+
+
+def _dependency(source: Source, settings: Settings) -> Graph:
+    """A source that others refer to, parsed once per process while its file is unchanged.
+
+    Most sources refer to the same few (the national objective schemes), which were
+    parsed again for every graph before.
+
+    Raises:
+        SourceNotFound, SyntaxProblem: as :func:`kgpub.loading.parse_source`.
+    """
+    try:
+        stat = source.path.stat()
+    except OSError:
+        return parse_source(source, settings.base_iri, settings.root)
+    version = (stat.st_mtime_ns, stat.st_size)
+    known = _DEPENDENCIES.get(source.path)
+    if known is not None and known[0] == version:
+        return known[1]
+    graph = parse_source(source, settings.base_iri, settings.root)
+    _DEPENDENCIES[source.path] = (version, graph)
+    return graph
+
+
+def _parse_shared_dependencies(settings: Settings, tasks: Sequence[_Task]) -> None:
+    """Parse, before the workers fork, the sources that two or more tasks refer to."""
+    uses: dict[Source, int] = {}
+    for task in tasks:
+        for d in task.deps:
+            uses[d] = uses.get(d, 0) + 1
+    for d, n in uses.items():
+        if n >= 2:
+            with contextlib.suppress(KgpubError):  # reported by the task that validates it
+                _dependency(d, settings)
 
 
 @dataclass(frozen=True)
@@ -328,9 +373,7 @@ def _run_task(task: _Task) -> dict[str, Any]:
         union = Graph()
         union += own
         owners: dict[Node, Path] = {s: task.source.path for s in own.subjects()}
-        dep_graphs = [
-            (d.path, parse_source(d, settings.base_iri, settings.root)) for d in task.deps
-        ]
+        dep_graphs = [(d.path, _dependency(d, settings)) for d in task.deps]
         _add_context(union, owners, own, dep_graphs)
 
         def locate(node: Node) -> list[Path]:
@@ -345,6 +388,7 @@ def _run_task(task: _Task) -> dict[str, Any]:
             locate=locate,
             root=settings.root,
             base_iri=settings.base_iri,
+            inplace=True,  # union is this task's own; pyshacl need not copy it
         )
         mine = [v for v in report.violations if v.source_files and v.source_files[0] == shown]
         return {
@@ -455,6 +499,7 @@ def validate_sources(
             finish(task.source, _run_task(task), False, [str(d.path) for d in task.deps])
     else:
         _schema(settings, schema)  # parsed once here; forked workers inherit it
+        _parse_shared_dependencies(settings, tasks)
         context_mp = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         )

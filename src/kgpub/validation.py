@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,15 +20,12 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.processor import SPARQLProcessor
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kgpub.errors import InvalidShapes, display_path
 from kgpub.loading import Snapshot
 from kgpub.namespaces import DEFAULT_BASE_IRI, compact, prefixes_for
+from kgpub.shacl_tuning import read_only_copy, tune_pyshacl
 
 SEVERITIES = ("Violation", "Warning", "Info")
 _COUNT_COMPONENTS = {"MinCountConstraintComponent", "MaxCountConstraintComponent"}
@@ -232,74 +227,30 @@ def validate_graph(
     locate: SourceLocator | None = None,
     root: Path | None = None,
     base_iri: str = DEFAULT_BASE_IRI,
+    inplace: bool = False,
 ) -> ValidationReport:
-    """Validate one graph (left unchanged). ``locate`` maps a node to the files describing it.
+    """Validate one graph. ``locate`` maps a node to the files describing it.
+
+    The graph is left unchanged unless ``inplace``: then pyshacl adds the ontology (and
+    any inferred triples) to it instead of to a copy, which saves copying a graph that
+    the caller throws away afterwards.
 
     Raises:
         InvalidShapes: pyshacl cannot use the shapes graph.
     """
+    triples = len(data_graph)
     report = _validate(
         data_graph,
         shapes_graph,
         ontology_graph,
         inference=inference,
-        inplace=False,
+        inplace=inplace,
         locate=locate,
         root=root,
         base_iri=base_iri,
     )
-    report.triples = len(data_graph)
+    report.triples = triples
     return report
-
-
-#: Parsed SPARQL of the shapes' custom constraint components, by (text, base, prefixes).
-_PREPARED: OrderedDict[tuple[str, str | None, tuple[tuple[str, str], ...]], Query] = OrderedDict()
-_PREPARED_MAX = 1024
-_PREPARED_LOCK = threading.Lock()
-
-
-def _prepared(text: str, base: str | None, init_ns: Mapping[str, Any] | None) -> Query:
-    """``text`` parsed and translated once, as rdflib's ``prepareQuery`` does."""
-    key = (text, base, tuple(sorted((k, str(v)) for k, v in (init_ns or {}).items())))
-    with _PREPARED_LOCK:
-        found = _PREPARED.get(key)
-        if found is not None:
-            _PREPARED.move_to_end(key)
-            return found
-    query = translateQuery(parseQuery(text), base, init_ns)
-    with _PREPARED_LOCK:
-        _PREPARED[key] = query
-        while len(_PREPARED) > _PREPARED_MAX:
-            _PREPARED.popitem(last=False)
-    return query
-
-
-def _parse_sparql_once() -> None:
-    """Make rdflib parse each SPARQL text once per process.
-
-    pyshacl hands the SPARQL of every SPARQL-based constraint component to rdflib as text,
-    once per shape and focus batch; rdflib parses it with pyparsing every time, which was
-    half the time of validating one municipality. A prepared query is what rdflib offers
-    for reuse (``prepareQuery``); evaluating it does not change it.
-    """
-    original = SPARQLProcessor.query
-    if getattr(original, "_kgpub_prepared", False):
-        return
-
-    def query(
-        self: SPARQLProcessor,
-        str_or_query: str | Query,
-        initBindings: Mapping[str, Any] | None = None,
-        initNs: Mapping[str, Any] | None = None,
-        base: str | None = None,
-        DEBUG: bool = False,
-    ) -> Mapping[str, Any]:
-        if isinstance(str_or_query, str):
-            str_or_query = _prepared(str_or_query, base, initNs)
-        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
-
-    query._kgpub_prepared = True  # type: ignore[attr-defined]
-    setattr(SPARQLProcessor, "query", query)  # noqa: B010
 
 
 def _validate(
@@ -313,7 +264,8 @@ def _validate(
     root: Path | None,
     base_iri: str,
 ) -> ValidationReport:
-    _parse_sparql_once()
+    tune_pyshacl()
+    shapes_graph = read_only_copy(shapes_graph)
     try:
         _conforms, results_graph, _text = pyshacl.validate(
             data_graph,
