@@ -7,15 +7,16 @@ and matches them against the list of known constraint parameters, and every
 SPARQL-based constraint hands rdflib its query text to parse. Profiled on the synthetic
 290-municipality set, that bookkeeping, not checking data, was most of the time.
 
-Three remedies, each leaving pyshacl's results as they were (``tests/test_shacl_tuning.py``
+The remedies, each leaving pyshacl's results as they were (``tests/test_shacl_tuning.py``
 compares against pyshacl as shipped, in a process of its own):
 
 - :class:`ReadOnlyGraph`: the shapes graph answers a repeated triple pattern from a memo
   (a change to the graph empties it).
 - :func:`tune_pyshacl` gives pyshacl its table of constraint parameters as a list whose
   membership test is a set lookup (pyshacl tests ``p in <list of ~40 IRIs>`` for every
-  predicate of a shape, at every evaluation), and has rdflib parse each SPARQL text once
-  per process.
+  predicate of a shape, at every evaluation), remembers per shape which custom
+  constraint components apply to it, and has rdflib parse each SPARQL text once per
+  process.
 
 Written against the pinned pyshacl (see ``pyproject.toml``); where an internal it relies
 on is missing, that remedy is skipped and pyshacl runs as shipped.
@@ -63,7 +64,10 @@ class ReadOnlyGraph(Graph):
         return iter(found)
 
     def add(self, triple: Any) -> Any:
-        self._memo.clear()
+        # pyshacl adds two system triples to the shapes graph at every run; adding what
+        # is already there changes nothing, and keeps what was remembered.
+        if triple not in self:
+            self._memo.clear()
         return super().add(triple)
 
     def addN(self, quads: Iterable[Any]) -> Any:
@@ -115,6 +119,7 @@ def tune_pyshacl() -> None:
         if _tuned:
             return
         _parameters_as_set()
+        _custom_constraints_once_per_shape()
         _parse_sparql_once()
         _tuned = True
 
@@ -139,6 +144,37 @@ def _parameters_as_set() -> None:
         _ParameterList(ALL_CONSTRAINT_PARAMETERS),
         CONSTRAINT_PARAMETERS_MAP,
     )
+
+
+def _custom_constraints_once_per_shape() -> None:
+    """Remember, per shapes graph and shape, which custom constraint components apply.
+
+    pyshacl's ``Shape.find_custom_constraints`` reads the shapes graph again at every
+    evaluation of the shape (12% of a municipality's validation); its answer depends only
+    on the shapes graph and the shape's node, so it is kept on pyshacl's ``ShapesGraph``
+    object, which lives as long as one validation run.
+    """
+    try:
+        from pyshacl.shape import Shape
+    except ImportError:
+        return
+    original = getattr(Shape, "find_custom_constraints", None)
+    if original is None or getattr(original, "_kgpub_memo", False):
+        return
+
+    def find_custom_constraints(self: Any) -> Any:
+        memo = getattr(self.sg, "_kgpub_custom_constraints", None)
+        if memo is None:
+            memo = {}
+            self.sg._kgpub_custom_constraints = memo
+        found = memo.get(self.node)
+        if found is None:
+            found = original(self)
+            memo[self.node] = found
+        return found
+
+    find_custom_constraints._kgpub_memo = True  # type: ignore[attr-defined]
+    setattr(Shape, "find_custom_constraints", find_custom_constraints)  # noqa: B010
 
 
 #: Parsed SPARQL of the shapes' custom constraint components, by (text, base, prefixes).
