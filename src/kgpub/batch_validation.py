@@ -1,8 +1,8 @@
 """SHACL validation at scale: per source graph, in parallel, skipping unchanged graphs.
 
-One pyshacl run over the union of all data is slow at hundreds of thousands of triples
-(pyshacl's cost grows faster than linearly with the data graph). Here every data source is
-validated on its own, together with the sources it refers to -- the graphs that describe
+One pyshacl run over the union of all data uses one core, holds everything in memory at
+once and must be redone whole after any edit. Here every data source is validated on its
+own, together with the sources it refers to -- the graphs that describe
 the IRIs it uses as objects, followed transitively (for a municipality: the national
 objective schemes it aligns to) -- so ``sh:class`` and SPARQL constraints still see the
 linked nodes. Only results whose focus node the source itself describes are reported for
