@@ -150,3 +150,16 @@ def test_a_syntax_error_fails_only_its_graph(project: Settings, tmp_path: Path) 
     assert all(g.conforms for g in report.graphs[:2])
     # errors are not cached: the next run tries again
     assert validate_sources(project, workers=1, cache_dir=tmp_path / "cache").graphs[2].error
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_edited_shapes_are_used_by_the_next_run_in_the_same_process(
+    project: Settings, workers: int
+) -> None:
+    assert validate_sources(project, workers=workers, use_cache=False).conforms
+    shapes = project.root / "shapes" / "mini-shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    shapes.write_text(text.replace('sh:languageIn ( "sv" "en" )', 'sh:languageIn ( "en" )'))
+    report = validate_sources(project, workers=workers, use_cache=False)
+    assert not report.conforms
+    assert {v.path for v in report.violations if v.severity == "Violation"} == {"skos:prefLabel"}

@@ -150,3 +150,20 @@ def test_a_read_only_graph_sees_its_own_changes() -> None:
     assert set(memo.objects(a, RDFS.subClassOf)) == {b}
     # A property path is evaluated, not memoised, and sees the same triples.
     assert set(memo.objects(a, RDFS.subClassOf * OneOrMore)) == {b, c}
+
+
+def test_the_parameter_table_keeps_its_members_through_copies_and_additions() -> None:
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
+
+    from kgpub.shacl_tuning import _ParameterList
+
+    table = _ParameterList(ALL_CONSTRAINT_PARAMETERS)
+    assert list(table) == list(ALL_CONSTRAINT_PARAMETERS)
+    assert all(p in table for p in ALL_CONSTRAINT_PARAMETERS)
+    extra = [URIRef("urn:x:a"), URIRef("urn:x:b"), URIRef("urn:x:c")]
+    copy = table.copy()
+    copy.append(extra[0])
+    copy.extend([extra[1]])
+    copy.insert(0, extra[2])
+    assert all(e in copy for e in extra) and not any(e in table for e in extra)
+    assert SH.minCount in copy and URIRef("urn:x:none") not in copy

@@ -253,10 +253,12 @@ def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]
     """The ontology and the shapes, parsed once per process.
 
     The shapes are a :class:`~kgpub.shacl_tuning.ReadOnlyGraph`, so what pyshacl looks up
-    in them for one graph is remembered for the next ones this worker validates.
+    in them for one graph is remembered for the next ones this worker validates. An edited
+    file (another modification time or size) is parsed again.
     """
-    key = repr([(s.kind, str(s.path)) for s in schema])
+    key = repr([(s.kind, str(s.path), _version(s.path)) for s in schema])
     if key not in _SCHEMA:
+        _SCHEMA.clear()  # only the newest schema is kept
         ontology, shapes = Graph(), Graph()
         for s in schema:
             target = ontology if s.kind == "ontology" else shapes
@@ -266,8 +268,17 @@ def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]
     return _SCHEMA[key]
 
 
+def _version(path: Path) -> tuple[int, int] | None:
+    """(modification time in ns, size) of a file, None if it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 #: Parsed dependency sources by path, with the (modification time, size) they had.
-_DEPENDENCIES: dict[Path, tuple[tuple[int, int], Graph]] = {}
+_DEPENDENCIES: dict[Path, tuple[tuple[int, int] | None, Graph]] = {}
 
 
 def _dependency(source: Source, settings: Settings) -> Graph:
@@ -279,11 +290,9 @@ def _dependency(source: Source, settings: Settings) -> Graph:
     Raises:
         SourceNotFound, SyntaxProblem: as :func:`kgpub.loading.parse_source`.
     """
-    try:
-        stat = source.path.stat()
-    except OSError:
+    version = _version(source.path)
+    if version is None:
         return parse_source(source, settings.base_iri, settings.root)
-    version = (stat.st_mtime_ns, stat.st_size)
     known = _DEPENDENCIES.get(source.path)
     if known is not None and known[0] == version:
         return known[1]

@@ -90,7 +90,8 @@ def read_only_copy(graph: Graph) -> ReadOnlyGraph:
 
 
 class _ParameterList(list[Any]):
-    """A list whose ``in`` is a set lookup; ``copy`` and ``append`` keep it so."""
+    """A list whose ``in`` is a set lookup; ``copy`` and the ways of adding keep it so
+    (pyshacl only copies and appends; nothing removes)."""
 
     def __init__(self, items: Iterable[Any] = ()) -> None:
         super().__init__(items)
@@ -104,6 +105,14 @@ class _ParameterList(list[Any]):
 
     def append(self, item: Any) -> None:
         super().append(item)
+        self._members.add(item)
+
+    def extend(self, items: Iterable[Any]) -> None:
+        for item in items:
+            self.append(item)
+
+    def insert(self, index: Any, item: Any) -> None:
+        super().insert(index, item)
         self._members.add(item)
 
 
