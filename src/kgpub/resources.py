@@ -40,9 +40,10 @@ MAX_INCOMING = 200
 def description_query(iri: str, kgpub_ns: str | None = None) -> str:
     """Rows ``?k ?g ?s ?p ?o ?here`` of everything a page needs about ``iri`` but labels.
 
-    ``?k`` says what a row is: ``t`` a triple stated in graph ``?g`` (outgoing, the
-    blank-node closure two levels deep, at most :data:`MAX_INCOMING` incoming links),
-    ``n`` the number of resources linking here (in ``?o``), ``o`` the owner (``?o``) that
+    ``?k`` says what a row is: ``t`` a triple stated in graph ``?g`` (outgoing, or the
+    blank-node closure two levels deep), ``i`` an incoming link (at most
+    :data:`MAX_INCOMING`; only when that many come back does :func:`describe` count them
+    all, in a second query), ``o`` the owner (``?o``) that
     :func:`owner_chain` finds with ``kgpub_ns``. ``?here`` is true when graph ``?g`` also
     describes the linked resource (``?o`` is a subject there; for an incoming link, always:
     ``?s`` is the subject of the link): its labels are then taken from that graph alone
@@ -68,13 +69,9 @@ def _own_triples(r: str) -> str:
 
 
 def _incoming(r: str) -> str:
-    return f"""{{ BIND("t" AS ?k) BIND({r} AS ?o)
+    return f"""{{ BIND("i" AS ?k) BIND({r} AS ?o)
     {{ SELECT DISTINCT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {r} }} }} LIMIT {MAX_INCOMING} }}
-    BIND(true AS ?here) }}
-  UNION {{ BIND("n" AS ?k)
-    {{ SELECT (COUNT(*) AS ?o) WHERE {{
-         {{ SELECT DISTINCT ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {r} }} FILTER(isIRI(?s)) }} }}
-       }} }} }}"""
+    BIND(true AS ?here) }}"""
 
 
 def _owner(r: str, k: str) -> str:
@@ -251,6 +248,8 @@ def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description
     else:
         for row in store.select(description_query(iri, ns)):
             found.add(row)
+        if found.incoming_rows >= MAX_INCOMING:  # capped: count them all (hubs only)
+            found.total = _incoming_count(store, pyoxigraph.NamedNode(iri))
     wide = found.anywhere | set(found.owners)
     local = {(g, x) for g, x in found.local if x not in wide}
     if callable(walk):
@@ -289,18 +288,19 @@ class _Rows:
         self.local: set[tuple[str, str]] = set()  # (graph, linked IRI) to label from there
         self.anywhere: set[str] = set()  # linked IRIs to label from every graph
         self.owners: list[str] = []
-        self.total = 0
+        self.total = 0  # all incoming links when capped; else build_description counts
+        self.incoming_rows = 0
 
     def add(self, row: dict[str, Term]) -> None:
         kind, s, p, o = (row.get(v) for v in ("k", "s", "p", "o"))
         tag = kind.value if kind is not None else ""
-        if tag == "n" and isinstance(o, pyoxigraph.Literal):
-            self.total = int(o.value)
-        elif tag == "o" and isinstance(o, pyoxigraph.NamedNode):
+        if tag == "o" and isinstance(o, pyoxigraph.NamedNode):
             self.owners.append(o.value)
         elif isinstance(s, Node) and isinstance(p, pyoxigraph.NamedNode) and o is not None:
             graph, here = row.get("g"), row.get("here")
             local = here is not None and here.value == "true"
+            if tag == "i":
+                self.incoming_rows += 1
             self.add_triple(pyoxigraph.Triple(s, p, o), graph, local)
 
     def add_triple(self, triple: pyoxigraph.Triple, graph: object, here: bool) -> None:
