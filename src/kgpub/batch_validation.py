@@ -278,7 +278,7 @@ def _version(path: Path) -> tuple[int, int] | None:
 
 
 #: Parsed dependency sources by path, with the (modification time, size) they had.
-_DEPENDENCIES: dict[Path, tuple[tuple[int, int] | None, Graph]] = {}
+_DEPENDENCIES: dict[Path, tuple[tuple[int, int], Graph]] = {}
 
 
 def _dependency(source: Source, settings: Settings) -> Graph:
