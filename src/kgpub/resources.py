@@ -233,7 +233,8 @@ def build_description(iri: str, triples: Iterable[pyoxigraph.Triple]) -> Descrip
 def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description:
     """The description of ``iri`` as the store holds it now: its own triples, then the
     labels and types of the resources it links to and of those linking to it (at most
-    :data:`MAX_INCOMING` of them; ``incoming_total`` counts all). Two queries.
+    :data:`MAX_INCOMING` of them; ``incoming_total`` counts all). Two queries (a third, the
+    count, only when the incoming links reach the cap).
 
     They also fetch what :func:`owner_chain` and then :func:`labels_for` of the owners ask
     next for ``kgpub_ns`` (by default ``{base}ontology#`` for an IRI ``{base}id/...``), so
