@@ -175,7 +175,10 @@ def _custom_constraints_once_per_shape() -> None:
         memo = getattr(self.sg, "_kgpub_custom_constraints", None)
         if memo is None:
             memo = {}
-            self.sg._kgpub_custom_constraints = memo
+            try:
+                self.sg._kgpub_custom_constraints = memo
+            except AttributeError:  # a ShapesGraph that takes no new attributes
+                return original(self)
         found = memo.get(self.node)
         if found is None:
             found = original(self)
