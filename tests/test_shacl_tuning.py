@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.paths import OneOrMore
 
-from kgpub.shacl_tuning import ReadOnlyGraph, read_only_copy, tune_pyshacl
+from kgpub.shacl_tuning import MemoisedGraph, _ParameterList, memoised_copy, tune_pyshacl
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
@@ -86,7 +86,7 @@ def _tuned_rows(files: list[Path]) -> tuple[bool, list[str]]:
     tune_pyshacl()
     conforms, report, _ = pyshacl.validate(
         data,
-        shacl_graph=read_only_copy(shapes),
+        shacl_graph=memoised_copy(shapes),
         ont_graph=ontology,
         inference="none",
         advanced=True,
@@ -118,10 +118,10 @@ def test_tuned_pyshacl_reports_exactly_what_pyshacl_as_shipped_reports() -> None
     assert Counter(tuned) == Counter(plain["rows"])
 
 
-def test_a_read_only_graph_answers_like_a_plain_graph() -> None:
+def test_a_memoised_graph_answers_like_a_plain_graph() -> None:
     plain = Graph()
     plain.parse(ROOT / "shapes" / "kgpub-shapes.ttl", format="turtle", publicID=BASE)
-    memo = read_only_copy(plain)
+    memo = memoised_copy(plain)
     shape = next(plain.subjects(RDF.type, SH.NodeShape))
     for pattern in [
         (shape, None, None),
@@ -136,8 +136,8 @@ def test_a_read_only_graph_answers_like_a_plain_graph() -> None:
     assert dict(memo.namespaces()) == dict(plain.namespaces())
 
 
-def test_a_read_only_graph_sees_its_own_changes() -> None:
-    memo = ReadOnlyGraph()
+def test_a_memoised_graph_sees_its_own_changes() -> None:
+    memo = MemoisedGraph()
     a, b, c = (URIRef(f"urn:x:{n}") for n in "abc")
     assert list(memo.objects(a, RDFS.label)) == []
     memo.add((a, RDFS.label, Literal("A")))
@@ -155,8 +155,6 @@ def test_a_read_only_graph_sees_its_own_changes() -> None:
 def test_the_parameter_table_keeps_its_members_through_copies_and_additions() -> None:
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
 
-    from kgpub.shacl_tuning import _ParameterList
-
     table = _ParameterList(ALL_CONSTRAINT_PARAMETERS)
     assert list(table) == list(ALL_CONSTRAINT_PARAMETERS)
     assert all(p in table for p in ALL_CONSTRAINT_PARAMETERS)
@@ -167,3 +165,50 @@ def test_the_parameter_table_keeps_its_members_through_copies_and_additions() ->
     copy.insert(0, extra[2])
     assert all(e in copy for e in extra) and not any(e in table for e in extra)
     assert SH.minCount in copy and URIRef("urn:x:none") not in copy
+
+
+_REMEDIES_IN_EFFECT = """
+import json
+from rdflib import Graph
+from pyshacl import shape
+from pyshacl.shape import Shape
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from kgpub.validation import validate_graph
+
+def state():
+    return [
+        type(getattr(shape, "CONSTRAINT_PARAMS", (None,))[0]).__name__,
+        getattr(Shape.find_custom_constraints, "_kgpub_memo", False),
+        getattr(SPARQLProcessor.query, "_kgpub_prepared", False),
+    ]
+
+before = state()
+validate_graph(Graph(), Graph())
+print(json.dumps({"before": before, "after": state()}))
+"""
+
+
+def test_kgpub_validation_runs_pyshacl_with_the_remedies_in_effect() -> None:
+    """The equivalence test above would also pass if kgpub never applied them."""
+    done = subprocess.run(
+        [sys.executable, "-c", _REMEDIES_IN_EFFECT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    states = json.loads(done.stdout)
+    assert states["before"] == ["NoneType", False, False]
+    assert states["after"] == ["_ParameterList", True, True]
+
+    # and the shapes kgpub hands pyshacl remember its lookups
+    from kgpub.validation import validate_graph
+
+    data, shapes, ontology = Graph(), Graph(), Graph()
+    for path in _every_mistake()[:3]:
+        data.parse(path, format="turtle", publicID=BASE)
+    shapes.parse(ROOT / "shapes" / "kgpub-shapes.ttl", format="turtle", publicID=BASE)
+    ontology.parse(ROOT / "ontology" / "kgpub.ttl", format="turtle", publicID=BASE)
+    memo = memoised_copy(shapes)
+    validate_graph(data, memo, ontology, base_iri=BASE)
+    assert len(memo._memo) > 100

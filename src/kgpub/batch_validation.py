@@ -38,7 +38,7 @@ from rdflib.term import Node
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, SyntaxProblem, display_path
 from kgpub.loading import Source, discover_sources, parse_source
-from kgpub.shacl_tuning import read_only_copy
+from kgpub.shacl_tuning import memoised_copy
 from kgpub.validation import Violation, validate_graph
 
 CACHE_FILE = "validation.json"
@@ -252,7 +252,7 @@ _SCHEMA: dict[str, tuple[Graph, Graph]] = {}
 def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]:
     """The ontology and the shapes, parsed once per process.
 
-    The shapes are a :class:`~kgpub.shacl_tuning.ReadOnlyGraph`, so what pyshacl looks up
+    The shapes are a :class:`~kgpub.shacl_tuning.MemoisedGraph`, so what pyshacl looks up
     in them for one graph is remembered for the next ones this worker validates. An edited
     file (another modification time or size) is parsed again.
     """
@@ -264,7 +264,7 @@ def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]
             target = ontology if s.kind == "ontology" else shapes
             for triple in parse_source(s, settings.base_iri, settings.root):
                 target.add(triple)
-        _SCHEMA[key] = (ontology, read_only_copy(shapes))
+        _SCHEMA[key] = (ontology, memoised_copy(shapes))
     return _SCHEMA[key]
 
 

@@ -10,7 +10,7 @@ SPARQL-based constraint hands rdflib its query text to parse. Profiled on the sy
 The remedies, each leaving pyshacl's results as they were (``tests/test_shacl_tuning.py``
 compares against pyshacl as shipped, in a process of its own):
 
-- :class:`ReadOnlyGraph`: the shapes graph answers a repeated triple pattern from a memo
+- :class:`MemoisedGraph`: the shapes graph answers a repeated triple pattern from a memo
   (a change to the graph empties it).
 - :func:`tune_pyshacl` gives pyshacl its table of constraint parameters as a list whose
   membership test is a set lookup (pyshacl tests ``p in <list of ~40 IRIs>`` for every
@@ -40,13 +40,13 @@ _Triple = tuple[Node, Node, Node]
 _Pattern = tuple[Node | None, Node | None, Node | None]
 
 
-class ReadOnlyGraph(Graph):
+class MemoisedGraph(Graph):
     """A graph that answers each triple pattern from a memo after the first time.
 
     Meant for graphs that are read far more often than written, such as a shapes graph
     during validation. Any change through this object (``add``, ``addN``, ``remove``,
     ``set``...) empties the memo, so answers stay right; changes made to its store by
-    other means are not seen, so build it with :func:`read_only_copy`.
+    other means are not seen, so build it with :func:`memoised_copy`.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -79,19 +79,19 @@ class ReadOnlyGraph(Graph):
         return super().remove(triple)
 
 
-def read_only_copy(graph: Graph) -> ReadOnlyGraph:
-    """A :class:`ReadOnlyGraph` with ``graph``'s triples, identifier and prefixes."""
-    if isinstance(graph, ReadOnlyGraph):
+def memoised_copy(graph: Graph) -> MemoisedGraph:
+    """A :class:`MemoisedGraph` with ``graph``'s triples, identifier and prefixes."""
+    if isinstance(graph, MemoisedGraph):
         return graph
-    copy = ReadOnlyGraph(identifier=graph.identifier)
+    copy = MemoisedGraph(identifier=graph.identifier)
     copy.namespace_manager = graph.namespace_manager
     copy.addN((s, p, o, copy) for s, p, o in graph)
     return copy
 
 
 class _ParameterList(list[Any]):
-    """A list whose ``in`` is a set lookup; ``copy`` and the ways of adding keep it so
-    (pyshacl only copies and appends; nothing removes)."""
+    """A list whose ``in`` is a set lookup; ``copy``, ``append``, ``extend`` and ``insert``
+    keep it so (pyshacl only copies and appends; nothing removes)."""
 
     def __init__(self, items: Iterable[Any] = ()) -> None:
         super().__init__(items)

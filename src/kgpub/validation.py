@@ -25,7 +25,7 @@ from rdflib.term import Node
 from kgpub.errors import InvalidShapes, display_path
 from kgpub.loading import Snapshot
 from kgpub.namespaces import DEFAULT_BASE_IRI, compact, prefixes_for
-from kgpub.shacl_tuning import read_only_copy, tune_pyshacl
+from kgpub.shacl_tuning import memoised_copy, tune_pyshacl
 
 SEVERITIES = ("Violation", "Warning", "Info")
 _COUNT_COMPONENTS = {"MinCountConstraintComponent", "MaxCountConstraintComponent"}
@@ -265,7 +265,7 @@ def _validate(
     base_iri: str,
 ) -> ValidationReport:
     tune_pyshacl()
-    shapes_graph = read_only_copy(shapes_graph)
+    shapes_graph = memoised_copy(shapes_graph)
     try:
         _conforms, results_graph, _text = pyshacl.validate(
             data_graph,
