@@ -38,50 +38,50 @@ MAX_INCOMING = 200
 
 
 def description_query(iri: str, kgpub_ns: str | None = None) -> str:
-    """Rows ``?k ?g ?s ?p ?o ?here`` of everything a page needs about ``iri`` but labels.
+    """Rows ``?g ?s ?p ?o ?here ?m`` of everything a page needs about ``iri`` but labels.
 
-    ``?k`` says what a row is: ``t`` a triple stated in graph ``?g`` (outgoing, or the
-    blank-node closure two levels deep), ``i`` an incoming link (at most
-    :data:`MAX_INCOMING`; only when that many come back does :func:`describe` count them
-    all, in a second query), ``o`` the owner (``?o``) that
-    :func:`owner_chain` finds with ``kgpub_ns``. ``?here`` is true when graph ``?g`` also
-    describes the linked resource (``?o`` is a subject there; for an incoming link, always:
-    ``?s`` is the subject of the link): its labels are then taken from that graph alone
-    (see :func:`linked_labels_query`).
+    Which variables a row binds says what it is (see :meth:`_Rows.add`): ``?m`` alone, the
+    owner that :func:`owner_chain` finds with ``kgpub_ns``; ``?s ?p ?g`` without ``?o``, an
+    incoming link (at most :data:`MAX_INCOMING`; only when that many come back does
+    :func:`describe` count them all, in a second query); ``?p ?o`` without ``?s``, a triple
+    of ``iri`` stated in graph ``?g``; all of them, a triple of the blank-node closure two
+    levels deep. ``?here`` is true when graph ``?g`` also describes the linked resource
+    (``?o`` is a subject there; an incoming link's subject always is): its labels are then
+    taken from that graph alone (see :func:`linked_labels_query`).
+
+    The server parses and plans the query for every page, and that costs more than
+    running it, in proportion to its size; so it binds no constants and tags no rows.
     """
     r = _iri(iri)
     parts = [_own_triples(r), _incoming(r)]
     if kgpub_ns is not None:
         parts.append(_owner(r, _iri(kgpub_ns + "owner")))
-    return "SELECT ?k ?g ?s ?p ?o ?here WHERE {\n  " + "\n  UNION ".join(parts) + "\n}"
+    return "SELECT ?g ?s ?p ?o ?here ?m WHERE {\n  " + "\n  UNION ".join(parts) + "\n}"
 
 
-def _here(var: str) -> str:
-    return f"BIND(EXISTS {{ GRAPH ?g {{ {var} ?hp ?ho }} }} AS ?here)"
+_HERE = "BIND(EXISTS { GRAPH ?g { ?o ?hp ?ho } } AS ?here)"
 
 
 def _own_triples(r: str) -> str:
-    here = _here("?o")
-    return f"""{{ BIND("t" AS ?k) BIND({r} AS ?s) GRAPH ?g {{ {r} ?p ?o }} {here} }}
-  UNION {{ BIND("t" AS ?k) GRAPH ?g {{ {r} ?p0 ?s . FILTER(isBlank(?s)) ?s ?p ?o }} {here} }}
-  UNION {{ BIND("t" AS ?k) GRAPH ?g {{ {r} ?p0 ?b . FILTER(isBlank(?b))
-                                    ?b ?p1 ?s . FILTER(isBlank(?s)) ?s ?p ?o }} {here} }}"""
+    return f"""{{ GRAPH ?g {{ {r} ?p ?o }} {_HERE} }}
+  UNION {{ GRAPH ?g {{ {r} ?p0 ?s . FILTER(isBlank(?s)) ?s ?p ?o }} {_HERE} }}
+  UNION {{ GRAPH ?g {{ {r} ?p0 ?b . FILTER(isBlank(?b))
+                    ?b ?p1 ?s . FILTER(isBlank(?s)) ?s ?p ?o }} {_HERE} }}"""
 
 
 def _incoming(r: str) -> str:
-    return f"""{{ BIND("i" AS ?k) BIND({r} AS ?o)
-    {{ SELECT DISTINCT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {r} }} }} LIMIT {MAX_INCOMING} }}
-    BIND(true AS ?here) }}"""
+    links = f"SELECT DISTINCT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p {r} }} }}"
+    return f"{{ {links} LIMIT {MAX_INCOMING} }}"
 
 
 def _owner(r: str, k: str) -> str:
     """The first owner :func:`owner_chain` would find."""
-    return f"""{{ {{ SELECT ?o WHERE {{
-      {{ GRAPH ?g {{ {r} {k} ?o }} }}
-      UNION {{ GRAPH ?g {{ {r} <{ORG}unitOf> ?o }} }}
-      UNION {{ GRAPH ?g {{ {r} skos:inScheme ?sch }} GRAPH ?g2 {{ ?sch {k} ?o }} }}
-      UNION {{ GRAPH ?g {{ ?parent ?pp {r} . ?parent {k} ?o }} }}
-    }} LIMIT 1 }} BIND("o" AS ?k) }}"""
+    return f"""{{ SELECT ?m WHERE {{
+      {{ GRAPH ?g {{ {r} {k} ?m }} }}
+      UNION {{ GRAPH ?g {{ {r} <{ORG}unitOf> ?m }} }}
+      UNION {{ GRAPH ?g {{ {r} skos:inScheme ?sch }} GRAPH ?g2 {{ ?sch {k} ?m }} }}
+      UNION {{ GRAPH ?g {{ ?parent ?pp {r} . ?parent {k} ?m }} }}
+    }} LIMIT 1 }}"""
 
 
 def linked_labels_query(
@@ -285,6 +285,7 @@ class _Rows:
 
     def __init__(self, iri: str) -> None:
         self.iri = iri
+        self.node = pyoxigraph.NamedNode(iri)
         self.triples: list[pyoxigraph.Triple] = []
         self.local: set[tuple[str, str]] = set()  # (graph, linked IRI) to label from there
         self.anywhere: set[str] = set()  # linked IRIs to label from every graph
@@ -293,23 +294,32 @@ class _Rows:
         self.incoming_rows = 0
 
     def add(self, row: dict[str, Term]) -> None:
-        kind, s, p, o = (row.get(v) for v in ("k", "s", "p", "o"))
-        tag = kind.value if kind is not None else ""
-        if tag == "o" and isinstance(o, pyoxigraph.NamedNode):
-            self.owners.append(o.value)
-        elif isinstance(s, Node) and isinstance(p, pyoxigraph.NamedNode) and o is not None:
-            graph, here = row.get("g"), row.get("here")
-            local = here is not None and here.value == "true"
-            if tag == "i":
+        """One row of :func:`description_query`, told apart by what it binds."""
+        owner, s, p, o = row.get("m"), row.get("s"), row.get("p"), row.get("o")
+        if owner is not None:
+            if isinstance(owner, pyoxigraph.NamedNode):
+                self.owners.append(owner.value)
+            return
+        if not isinstance(p, pyoxigraph.NamedNode):
+            return
+        graph = row.get("g")
+        if o is None:  # an incoming link
+            if isinstance(s, Node):
                 self.incoming_rows += 1
-            self.add_triple(pyoxigraph.Triple(s, p, o), graph, local)
+                self.add_triple(pyoxigraph.Triple(s, p, self.node), graph, True)
+            return
+        subject = self.node if s is None else s
+        if isinstance(subject, Node):
+            here = row.get("here")
+            local = here is not None and here.value == "true"
+            self.add_triple(pyoxigraph.Triple(subject, p, o), graph, local)
 
     def add_triple(self, triple: pyoxigraph.Triple, graph: object, here: bool) -> None:
         """A triple of the description, stated in ``graph``; ``here``: that graph describes
         the resource it links to."""
         self.triples.append(triple)
         s, o = triple.subject, triple.object
-        node = s if o == pyoxigraph.NamedNode(self.iri) else o
+        node = s if o == self.node else o
         if not isinstance(node, pyoxigraph.NamedNode) or node.value == self.iri:
             return
         if isinstance(graph, pyoxigraph.NamedNode) and here:

@@ -25,7 +25,7 @@ def solution_rows(result: object) -> list[dict[str, Term]]:
         raise TypeError("not a SELECT query")
     names = [v.value for v in result.variables]
     return [
-        {name: value for name in names if (value := solution[name]) is not None}
+        {name: value for name, value in zip(names, solution, strict=True) if value is not None}
         for solution in result
     ]
 
