@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import multiprocessing
 import os
 import socket
 import statistics
@@ -89,32 +88,13 @@ def _start(kind: str, config: str) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError(f"{kind} server did not start")
 
 
-def _client(args: tuple[int, str, dict[str, str], float]) -> list[float]:
-    port, path, headers, seconds = args
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    latencies: list[float] = []
-    end = time.perf_counter() + seconds
-    while True:
-        start = time.perf_counter()
-        if start >= end:
-            break
-        conn.request("GET", path, headers=headers)
-        resp = conn.getresponse()
-        resp.read()
-        if resp.status != 200:
-            raise RuntimeError(f"{path}: HTTP {resp.status}")
-        latencies.append(time.perf_counter() - start)
-    conn.close()
-    return latencies
-
-
 def load(
     port: int, path: str, headers: dict[str, str], clients: int, seconds: float
 ) -> dict[str, float]:
-    _client((port, path, headers, 0.3))  # warm up (and fill the document cache)
-    with multiprocessing.Pool(clients) as pool:
-        results = pool.map(_client, [(port, path, headers, seconds)] * clients)
-    lat = sorted(x for r in results for x in r)
+    from loadgen import drive
+
+    drive(port, [path], 1, 0.3, headers)  # warm up (and fill the document cache)
+    lat = sorted(drive(port, [path], clients, seconds, headers))
     return {
         "rps": len(lat) / seconds,
         "p50": statistics.median(lat) * 1000,

@@ -120,6 +120,23 @@ def build(settings: Settings) -> Flask | None:
     return create_app(settings, publisher)
 
 
+def gunicorn_options(settings: Settings, bind: str, workers: int | None = None) -> dict[str, Any]:
+    """The gunicorn settings ``kgpub serve`` runs with (benchmarks use the same)."""
+    return {
+        "bind": bind,
+        "workers": int(workers if workers is not None else settings.workers),
+        "worker_class": "gthread",
+        "threads": 4,
+        "preload_app": True,
+        "accesslog": None,
+        "timeout": max(30, int(settings.query_timeout) + 10),
+        "graceful_timeout": 5,
+        # gunicorn's largest bounded request line (default 4094): GET queries up to ~8 KB;
+        # longer queries are POSTed, as the SPARQL protocol advises.
+        "limit_request_line": 8190,
+    }
+
+
 def run(
     settings: Settings,
     *,
@@ -142,18 +159,6 @@ def run(
     if app is None:
         return 1
     warm(app)
-    options = {
-        "bind": f"{bind_host}:{bind_port}",
-        "workers": int(workers if workers is not None else settings.workers),
-        "worker_class": "gthread",
-        "threads": 4,
-        "preload_app": True,
-        "accesslog": None,
-        "timeout": max(30, int(settings.query_timeout) + 10),
-        "graceful_timeout": 5,
-        # gunicorn's largest bounded request line (default 4094): GET queries up to ~8 KB;
-        # longer queries are POSTed, as the SPARQL protocol advises.
-        "limit_request_line": 8190,
-    }
+    options = gunicorn_options(settings, f"{bind_host}:{bind_port}", workers)
     _Gunicorn(app, options).run()
     return 0
