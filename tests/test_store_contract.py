@@ -194,6 +194,28 @@ def test_query_with_protocol_dataset(store: Store) -> None:
     assert {r["s"] for r in rows} == {_n("b")}
 
 
+def test_each_query_gets_its_own_dataset(store: Store) -> None:
+    """One dataset's request is not reused for the next query (a remote store builds each
+    kind of request once), whatever the order and the form."""
+    store.replace(QUADS)
+    subjects = "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"
+
+    def answer(**dataset: list[str]) -> set[ox.NamedNode]:
+        rows = store.query(subjects, **dataset)  # type: ignore[arg-type]
+        assert isinstance(rows, ox.QuerySolutions)
+        return {r["s"] for r in rows}
+
+    assert answer(default_graph_uris=[G2]) == {_n("b")}
+    assert answer() == {_n("a"), _n("b")}
+    assert answer(default_graph_uris=[G1]) == {_n("a")}
+    named = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graph_uris=[G1]
+    )
+    assert isinstance(named, ox.QueryTriples)
+    assert {t.subject for t in named} == {_n("a")}
+    assert answer(default_graph_uris=[G2]) == {_n("b")}
+
+
 def test_dump_dataset_and_merged(store: Store) -> None:
     store.replace(QUADS)
     nq = store.dump(ox.RdfFormat.N_QUADS)
