@@ -23,7 +23,9 @@ Printed per scale (a JSON line each, then a table):
 - remote: page throughput through a RemoteStore in front of ``oxigraph serve`` relative
   to the embedded store, up to ``--remote-max`` municipalities, store side only and as
   whole HTML pages through the Flask app (``web``: the server filled as ``kgpub load``
-  fills it, pages from a web host without an update endpoint, both modes warmed first).
+  fills it, pages from a web host without an update endpoint, both modes warmed first,
+  then taking turns in rounds; one client: latency. ``benchmarks/served.py`` measures
+  throughput under gunicorn).
 """
 
 from __future__ import annotations

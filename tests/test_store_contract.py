@@ -313,6 +313,20 @@ def test_remote_replace_graph_is_one_request(oxigraph_server: str) -> None:
 
 
 @pytest.mark.server
+def test_remote_keeps_no_request_per_dataset_a_user_names(oxigraph_server: str) -> None:
+    """The web host keeps one prepared request per kind of read, not one per set of
+    graphs a /sparql user names (which would grow without bound)."""
+    store = RemoteStore(oxigraph_server + "/query", oxigraph_server + "/update", timeout=5)
+    store.replace(QUADS)
+    store.select("SELECT * WHERE { ?s ?p ?o }")
+    kept = len(store._templates)
+    for n in range(50):
+        store.query("SELECT * WHERE { ?s ?p ?o }", default_graph_uris=[f"{EX}graph/{n}"])
+    assert len(store._templates) == kept
+    store.replace([])
+
+
+@pytest.mark.server
 def test_remote_store_down_then_back_recovers_without_restart() -> None:
     port = free_port()
     server = _server(port)

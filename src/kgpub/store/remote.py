@@ -104,7 +104,7 @@ class RemoteStore:
         #: Largest update request :meth:`replace` sends (characters of SPARQL).
         self.max_request_bytes = 64 * 1024 * 1024
         self._local = threading.local()
-        self._templates: dict[tuple[object, ...], _Prepared] = {}
+        self._templates: dict[tuple[str, str], _Prepared] = {}
         self._token = object()
         _LIVE.add(self)
 
@@ -145,9 +145,12 @@ class RemoteStore:
         """The request SPARQLWrapper builds for a read of this form, result format and
         dataset, with the query left out: only the body differs from one read to the next
         (the query is POSTed directly), so it is built once per store and kind of read
-        instead of once per query (which was a fifth of a page's client time)."""
-        key = (form, return_format, tuple(default_graph_uris), tuple(named_graph_uris))
-        found = self._templates.get(key)
+        instead of once per query (which was a fifth of a page's client time). Reads that
+        name a dataset (a user's ``default-graph-uri``...) are rare and could name any
+        graphs, so their requests are built each time rather than kept."""
+        key = (form, return_format)
+        keep = not default_graph_uris and not named_graph_uris
+        found = self._templates.get(key) if keep else None
         if found is None:
             sw = self._wrapper("", form)
             for uri in default_graph_uris:
@@ -163,7 +166,8 @@ class RemoteStore:
                 target=(url.path or "/") + (f"?{url.query}" if url.query else ""),
                 headers=dict(request.header_items()),
             )
-            self._templates[key] = found
+            if keep:
+                self._templates[key] = found
         return found
 
     def _connection(self, url: urllib.parse.SplitResult, fresh: bool) -> http.client.HTTPConnection:
