@@ -1,4 +1,5 @@
-"""A bounded local load generator: client processes that all start and stop together.
+"""A bounded local load generator (client processes that all start and stop together), and
+the web servers it is pointed at, started as processes of their own on 127.0.0.1.
 
 Each client is a process of its own with one kept-alive HTTP/1.1 connection to 127.0.0.1.
 Every client waits for the same start instant and stops at the same end instant, so the
@@ -12,9 +13,47 @@ from __future__ import annotations
 import http.client
 import multiprocessing
 import os
+import socket
+import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(
+    argv: Callable[[int], list[str]],
+    what: str,
+    cores: set[int] | None = None,
+    timeout: float = 300,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Run ``argv(port)`` on a free port (on ``cores``), until it answers ``/robots.txt``."""
+    port = free_port()
+    proc = subprocess.Popen(
+        argv(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores is not None else None,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the {what} server exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/robots.txt")
+            conn.getresponse().read()
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    proc.wait()
+    raise RuntimeError(f"the {what} server did not start within {timeout:g} s")
 
 
 def _client(

@@ -14,9 +14,7 @@ benchmark publishes them without running SHACL (which is not what is measured he
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,30 +60,13 @@ def _serve(kind: str, config: str, port: int) -> None:
     _Gunicorn(app, {**GUNICORN, "bind": f"127.0.0.1:{port}"}).run()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start(kind: str, config: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, config, str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/robots.txt")
-            conn.getresponse().read()
-            return proc, port
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{kind} server did not start")
+    from loadgen import start_server
+
+    def argv(port: int) -> list[str]:
+        return [sys.executable, __file__, "--serve", kind, config, str(port)]
+
+    return start_server(argv, kind, timeout=120)
 
 
 def load(

@@ -30,19 +30,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from loadgen import drive
+from loadgen import drive, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -77,12 +74,6 @@ def _serve(mode: str, config: str, port: int, query_endpoint: str) -> None:
     _Gunicorn(app, gunicorn_options(settings, f"127.0.0.1:{port}")).run()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _pin(pid: int, cores: set[int] | None) -> None:
     """Pin every thread of process ``pid`` (and so what it starts later) to ``cores``."""
     if cores is None:
@@ -93,26 +84,10 @@ def _pin(pid: int, cores: set[int] | None) -> None:
 
 
 def _start_web(mode: str, config: Path, endpoint: str, cores: set[int] | None) -> tuple[Any, int]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", mode, str(config), str(port), endpoint],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores is not None else None,
-    )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the {mode} web server exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/robots.txt")
-            conn.getresponse().read()
-            return proc, port
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"the {mode} web server did not start")
+    def argv(port: int) -> list[str]:
+        return [sys.executable, __file__, "--serve", mode, str(config), str(port), endpoint]
+
+    return start_server(argv, mode, cores)
 
 
 def _pages_per_s(
