@@ -111,7 +111,7 @@ def _paths(config: Path, n: int) -> list[str]:
             subjects.add(s.value.split("/id/", 1)[1])
     found = sorted(subjects)
     if len(found) < n:
-        raise RuntimeError(f"{len(found)} resources, {n} needed: fewer rounds or seconds")
+        raise RuntimeError(f"{len(found)} resources, {n} needed: fewer --rounds or --per-round")
     return ["/doc/" + s for s in random.Random(42).sample(found, n)]
 
 
@@ -140,10 +140,9 @@ def measure(
     url = next(triplestore)
     procs: list[Any] = []
     try:
-        from oxigraph_server import OXIGRAPH
-
+        this_one = f"serve .*--bind {url.removeprefix('http://')}"  # by its own port
         for line in subprocess.run(
-            ["pgrep", "-f", f"{OXIGRAPH} serve"], capture_output=True, text=True, check=False
+            ["pgrep", "-f", this_one], capture_output=True, text=True, check=False
         ).stdout.split():
             _pin(int(line), rest)
         load_s = fill_remote(Settings.load(config_file=config, env={}), url)
