@@ -35,7 +35,6 @@ import random
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,17 +114,11 @@ def _paths(config: Path, n: int) -> list[str]:
     return ["/doc/" + s for s in random.Random(42).sample(found, n)]
 
 
-def _triplestore() -> Iterator[str]:
-    from oxigraph_server import run_oxigraph
-
-    return run_oxigraph()
-
-
 def measure(
     config: Path, placement: str, clients: int, seconds: float, rounds: int, per_round: int
 ) -> dict[str, Any]:
     """One placement: start the triplestore and both web servers, run the rounds."""
-    from scale import fill_remote
+    from scale import _server, fill_remote
 
     from kgpub.config import Settings
 
@@ -136,7 +129,7 @@ def measure(
         if len(cores) < 2:
             raise SystemExit("--placement split needs 2 cores or more")
         web_cores, rest = {cores[0]}, set(cores[1:])
-    triplestore = _triplestore()
+    triplestore = _server()
     url = next(triplestore)
     procs: list[Any] = []
     try:

@@ -50,7 +50,7 @@ def description_query(iri: str, kgpub_ns: str | None = None) -> str:
     taken from that graph alone (see :func:`linked_labels_query`).
 
     The server parses and plans the query for every page, and that costs more than
-    running it, in proportion to its size; so it binds no constants and tags no rows.
+    running it, in proportion to its size; so it has no ``BIND`` and tags no rows.
     """
     r = _iri(iri)
     parts = [_own_triples(r), _incoming(r)]
