@@ -39,8 +39,8 @@ def _serve(kind: str, config: str, port: int) -> None:
     from flask import Flask
 
     from kgpub.config import Settings
-    from kgpub.publishing import Publisher
-    from kgpub.web.serve import _Gunicorn
+    from kgpub.publish.publisher import Publisher
+    from kgpub.web.server import _Gunicorn
 
     app: Flask
     if kind == "nowork":
@@ -50,7 +50,7 @@ def _serve(kind: str, config: str, port: int) -> None:
         def nowork() -> str:
             return "ok"
     else:
-        from kgpub.loading import load_snapshot
+        from kgpub.publish.sources import load_snapshot
         from kgpub.web.app import create_app
 
         settings = Settings.load(config_file=Path(config), env={})
@@ -88,9 +88,9 @@ def uncached_ms(config: Path, cases: list[tuple[str, str, dict[str, str]]]) -> l
     what a page costs the first time it is asked for after a snapshot swap."""
     from kgpub.config import Settings
     from kgpub.formats import from_media_type
-    from kgpub.loading import load_snapshot
-    from kgpub.publishing import Publisher
-    from kgpub.rendering.pages import Site
+    from kgpub.publish.publisher import Publisher
+    from kgpub.publish.sources import load_snapshot
+    from kgpub.site.site import Site
 
     settings = Settings.load(config_file=config, env={})
     publisher = Publisher(settings)
@@ -114,9 +114,9 @@ def views_uncached_ms(config: Path) -> dict[str, float]:
     """Uncached render time of the cross-resource views (alignment matrix, comparison),
     measured like :func:`uncached_ms`."""
     from kgpub.config import Settings
-    from kgpub.loading import load_snapshot
-    from kgpub.publishing import Publisher
-    from kgpub.rendering.pages import Site
+    from kgpub.publish.publisher import Publisher
+    from kgpub.publish.sources import load_snapshot
+    from kgpub.site.site import Site
 
     settings = Settings.load(config_file=config, env={})
     publisher = Publisher(settings)

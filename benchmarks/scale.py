@@ -13,12 +13,12 @@ Printed per scale (a JSON line each, then a table):
 - start-up: memory store (parse + load all sources) vs reopening a disk store built
   before, both until the first resource page is answered;
 - page and sparql throughput (single thread, in-process, so the numbers show what the
-  store does at that size; median of three runs): a resource page (``kgpub.resources``:
+  store does at that size; median of three runs): a resource page (``kgpub.site.describe``:
   description with the labels of linked resources, owner chain, owner labels) and a
   typical ``/sparql`` SELECT, relative to the smallest scale;
 - validation: kgpub's per-graph parallel validation against one whole-graph run, both as
   ``kgpub validate`` does it and with pyshacl as shipped (in a child process where
-  ``kgpub.shacl_tuning`` is never applied, which it checks), and the ratios, up to
+  ``kgpub.publish.pyshacl_remedies`` is never applied, which it checks), and the ratios, up to
   ``--whole-graph-max`` municipalities (whole-graph runs grow too slow);
 - remote: page throughput through a RemoteStore in front of ``oxigraph serve`` relative
   to the embedded store, up to ``--remote-max`` municipalities, store side only and as
@@ -90,10 +90,10 @@ def sample_iris(store: Any, k: int = 200) -> list[str]:
 
 
 def page(store: Any, iri: str) -> int:
-    """What a resource page asks the store, as ``kgpub.rendering.pages`` does: the
+    """What a resource page asks the store, as ``kgpub.site.site`` does: the
     description (with the labels of linked resources), the owner chain and the owners'
     labels. Rendering costs the same at every scale and is left out."""
-    from kgpub import resources
+    from kgpub.site import describe as resources
 
     desc = resources.describe(store, iri)
     owners = resources.owner_chain(store, iri, KGPUB)
@@ -256,7 +256,7 @@ def child_web(project: Path) -> dict[str, Any]:
     import types
 
     from kgpub.config import Settings
-    from kgpub.publishing import Publisher
+    from kgpub.publish.publisher import Publisher
     from kgpub.store.embedded import EmbeddedStore
     from kgpub.store.remote import RemoteStore
     from kgpub.web.app import create_app
@@ -301,8 +301,8 @@ def fill_remote(settings: Any, url: str) -> float:
     graph, then the load record; validation is measured elsewhere); returns the seconds."""
     from datetime import UTC, datetime
 
-    from kgpub.load_record import LoadRecord
-    from kgpub.loading import load_snapshot
+    from kgpub.publish.sources import load_snapshot
+    from kgpub.store.load_record import LoadRecord
     from kgpub.store.loader import load_quads
     from kgpub.store.remote import RemoteStore
 
@@ -361,8 +361,8 @@ def child_main(argv: list[str]) -> None:
 
 
 def validation(project: Path, whole: bool, workers: int) -> dict[str, Any]:
-    from kgpub.batch_validation import validate_sources
     from kgpub.config import Settings
+    from kgpub.publish.per_graph import validate_sources
 
     settings = Settings.load(config_file=project / "kgpub.toml", env={})
     out: dict[str, Any] = {}
@@ -377,15 +377,15 @@ def validation(project: Path, whole: bool, workers: int) -> dict[str, Any]:
     validate_sources(settings, workers=workers, cache_dir=project / ".cache")
     out["cached_revalidation_s"] = time.perf_counter() - started - cached.seconds
     if whole:
-        from kgpub.loading import load_snapshot
-        from kgpub.validation import validate
+        from kgpub.publish.sources import load_snapshot
+        from kgpub.publish.validate import validate
 
         started = time.perf_counter()
         whole_report = validate(load_snapshot(settings))
         out["whole_graph_validation_s"] = time.perf_counter() - started
         out["whole_conforms"] = whole_report.conforms
         out["validation_speedup"] = out["whole_graph_validation_s"] / out["batch_validation_s"]
-        # pyshacl as shipped, in a process where kgpub.shacl_tuning was never applied
+        # pyshacl as shipped, in a process where kgpub.publish.pyshacl_remedies was never applied
         plain = run_child("plain-pyshacl", str(project))
         out.update(plain)
         out["validation_speedup_vs_plain"] = plain["plain_pyshacl_s"] / out["batch_validation_s"]
@@ -398,10 +398,10 @@ def child_plain_pyshacl(project: Path) -> dict[str, Any]:
     import pyshacl
 
     from kgpub.config import Settings
-    from kgpub.loading import load_snapshot
+    from kgpub.publish.sources import load_snapshot
 
     snapshot = load_snapshot(Settings.load(config_file=project / "kgpub.toml", env={}))
-    tuning = sys.modules.get("kgpub.shacl_tuning")
+    tuning = sys.modules.get("kgpub.publish.pyshacl_remedies")
     assert tuning is None or not tuning._tuned, "kgpub's pyshacl tuning is applied"
     started = time.perf_counter()
     conforms, _graph, _text = pyshacl.validate(

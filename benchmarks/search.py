@@ -64,7 +64,7 @@ def per_query(fn: Any, queries: tuple[str, ...], seconds: float) -> float:
 
 def naive_count(texts: list[str], query: str) -> int:
     """A search without an index: every label scanned for every query word."""
-    from kgpub.search import fold
+    from kgpub.site.search import fold
 
     terms = fold(query).split()
     return sum(1 for text in texts if all(t in text for t in terms))
@@ -73,7 +73,7 @@ def naive_count(texts: list[str], query: str) -> int:
 def child(project: Path, seconds: float) -> dict[str, Any]:
     from scale import nquads_of
 
-    from kgpub.search import SearchIndex
+    from kgpub.site.search import SearchIndex
     from kgpub.store.embedded import EmbeddedStore
 
     data, triples = nquads_of(project)

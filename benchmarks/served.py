@@ -4,7 +4,7 @@
                                           [--rounds 8] [--placement shared split]
 
 Two kgpub web servers run side by side with ``kgpub serve``'s gunicorn settings
-(``kgpub.web.serve.gunicorn_options``: 2 workers x 4 threads): one over the embedded memory
+(``kgpub.web.server.gunicorn_options``: 2 workers x 4 threads): one over the embedded memory
 store, one in remote mode as docs/scaling.md sets it up, over ``oxigraph serve`` filled the
 way ``kgpub load`` fills it (one update request per graph, then the load record) and read
 by a web host without an update endpoint. Both publish ``benchmarks/out/scale-N``
@@ -56,9 +56,9 @@ def _serve(mode: str, config: str, port: int, query_endpoint: str) -> None:
     import types
 
     from kgpub.config import Settings
-    from kgpub.publishing import Publisher
+    from kgpub.publish.publisher import Publisher
     from kgpub.web.app import create_app
-    from kgpub.web.serve import _Gunicorn, gunicorn_options
+    from kgpub.web.server import _Gunicorn, gunicorn_options
 
     settings = Settings.load(config_file=Path(config), env={})
     if mode == "remote":
@@ -100,7 +100,7 @@ def _paths(config: Path, n: int) -> list[str]:
     import pyoxigraph as ox
 
     from kgpub.config import Settings
-    from kgpub.loading import load_snapshot
+    from kgpub.publish.sources import load_snapshot
 
     settings = Settings.load(config_file=config, env={})
     subjects: set[str] = set()

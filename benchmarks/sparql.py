@@ -116,9 +116,9 @@ def throughput(port: int, path: str, query: str, accept: str, conns: int, second
 
 
 def pool_overhead(n: int = 500) -> tuple[float, float]:
-    from kgpub.query_pool import QueryPool
-    from kgpub.rendering import results as rf
-    from kgpub.sparql import parse_request
+    from kgpub.sparql import results as rf
+    from kgpub.sparql.pool import QueryPool
+    from kgpub.sparql.protocol import parse_request
     from kgpub.web.sparql import load_store
 
     store = load_store(ROOT / "data", BASE)
@@ -145,10 +145,10 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
     """The full kgpub app under gunicorn with ``kgpub serve``'s options, over the generated
     sources (copies of validated ones, so published without running SHACL)."""
     from kgpub.config import Settings
-    from kgpub.loading import load_snapshot
-    from kgpub.publishing import Publisher
+    from kgpub.publish.publisher import Publisher
+    from kgpub.publish.sources import load_snapshot
     from kgpub.web.app import create_app
-    from kgpub.web.serve import _Gunicorn
+    from kgpub.web.server import _Gunicorn
 
     app: Any
     if cache < 0:  # the ceiling: a WSGI app that does nothing, under the same gunicorn

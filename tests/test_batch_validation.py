@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kgpub.batch_validation import CACHE_FILE, validate_sources
 from kgpub.config import Settings
-from kgpub.loading import load_snapshot
-from kgpub.validation import validate
+from kgpub.publish.per_graph import CACHE_FILE, validate_sources
+from kgpub.publish.sources import load_snapshot
+from kgpub.publish.validate import validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, SKOS
 
 from kgpub.config import Settings
 from kgpub.errors import SourceNotFound, SyntaxErrors, SyntaxProblem
-from kgpub.loading import Source, discover_sources, load_snapshot, parse_source
+from kgpub.publish.sources import Source, discover_sources, load_snapshot, parse_source
 
 BASE = "https://w3id.org/kgpub/"
 FixtureSettings = Callable[..., Settings]

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kgpub.config import Settings
-from kgpub.directory import collation_key, directory, initial
-from kgpub.rendering import pages
+from kgpub.site import site as pages
+from kgpub.site.directory import collation_key, directory, initial
 from kgpub.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ import pytest
 from kgpub.cli import main
 from kgpub.config import Settings
 from kgpub.errors import StoreUnavailable
-from kgpub.load_record import read_record, record_graph
+from kgpub.store.load_record import read_record, record_graph
 from kgpub.store.remote import RemoteStore
 from kgpub.web.app import create_app
 from kgpub_server import kgpub_serve_process
@@ -143,7 +143,7 @@ def test_every_gunicorn_worker_follows_a_new_load(tmp_path: Path, server: str) -
 def test_sighup_makes_a_host_look_for_a_new_load_at_once(
     tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from kgpub.web.serve import republish
+    from kgpub.web.server import republish
 
     ci = project(tmp_path / "ci", server, update=True)
     load(ci)
@@ -193,7 +193,7 @@ class FlakyStore:
 
 
 def test_a_host_keeps_its_snapshot_while_the_store_is_away() -> None:
-    from kgpub.publishing import Publisher
+    from kgpub.publish.publisher import Publisher
 
     store = FlakyStore()
     publisher = Publisher(Settings.load(env={}, remote_poll_seconds=0), store=store)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 
 from kgpub.config import Settings
-from kgpub.publishing import Publisher
+from kgpub.publish.publisher import Publisher
 from kgpub.store.remote import RemoteStore
 from kgpub.web.app import create_app
 from oxigraph_server import free_port, run_oxigraph

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from kgpub.config import Settings
-from kgpub.resources import MAX_INCOMING, describe, labels_for, owner_chain
+from kgpub.site.describe import MAX_INCOMING, describe, labels_for, owner_chain
 from kgpub.store.base import Store
 from kgpub.store.factory import open_store
 from kgpub.store.remote import RemoteStore
@@ -147,8 +147,8 @@ def _summary(store: object, iri: str) -> tuple[object, ...]:
 def test_index_lookups_and_sparql_give_the_same_pages(settings: Settings, tmp_path: Path) -> None:
     """The embedded store answers pages by index lookups; what a page shows is the same as
     through SPARQL, for every resource of the real data."""
-    from kgpub.loading import load_snapshot
-    from kgpub.publishing import snapshot_quads
+    from kgpub.publish.publisher import snapshot_quads
+    from kgpub.publish.sources import load_snapshot
 
     store = open_store(Settings(root=tmp_path))
     store.replace(list(snapshot_quads(load_snapshot(settings), BASE)))

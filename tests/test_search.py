@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kgpub.config import Settings
-from kgpub.loading import load_snapshot
-from kgpub.publishing import Publisher
-from kgpub.search import GROUPS, SearchCache, SearchIndex, SearchResults, fold
+from kgpub.publish.publisher import Publisher
+from kgpub.publish.sources import load_snapshot
+from kgpub.site.search import GROUPS, SearchCache, SearchIndex, SearchResults, fold
 from kgpub.web import create_app
 from kgpub.web import search as web_search
 
@@ -299,7 +299,7 @@ def test_while_a_new_index_is_built_the_old_one_answers() -> None:
 
 
 def test_kgpub_serve_builds_the_index_before_workers_fork(settings: Settings) -> None:
-    from kgpub.web.serve import build, warm
+    from kgpub.web.server import build, warm
 
     app = build(settings)
     assert app is not None

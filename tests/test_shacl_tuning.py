@@ -18,7 +18,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.paths import OneOrMore
 
-from kgpub.shacl_tuning import MemoisedGraph, _ParameterList, memoised_copy, tune_pyshacl
+from kgpub.publish.pyshacl_remedies import (
+    MemoisedGraph,
+    _ParameterList,
+    memoised_copy,
+    tune_pyshacl,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
@@ -173,7 +178,7 @@ from rdflib import Graph
 from pyshacl import shape
 from pyshacl.shape import Shape
 from rdflib.plugins.sparql.processor import SPARQLProcessor
-from kgpub.validation import validate_graph
+from kgpub.publish.validate import validate_graph
 
 def state():
     return [
@@ -202,7 +207,7 @@ def test_kgpub_validation_runs_pyshacl_with_the_remedies_in_effect() -> None:
     assert states["after"] == ["_ParameterList", True, True]
 
     # and the shapes kgpub hands pyshacl remember its lookups
-    from kgpub.validation import validate_graph
+    from kgpub.publish.validate import validate_graph
 
     data, shapes, ontology = Graph(), Graph(), Graph()
     for path in _every_mistake()[:3]:

@@ -1,10 +1,10 @@
-"""kgpub.sparql: protocol request parsing and policy, without HTTP."""
+"""kgpub.sparql.protocol: protocol request parsing and policy, without HTTP."""
 
 from __future__ import annotations
 
 import pytest
 
-from kgpub.sparql import (
+from kgpub.sparql.protocol import (
     Policy,
     QueryForm,
     QuerySyntaxError,

@@ -522,7 +522,7 @@ def test_query_processes_hold_no_server_sockets(store: pyoxigraph.Store) -> None
     import os
     import stat
 
-    from kgpub.query_pool import QueryPool
+    from kgpub.sparql.pool import QueryPool
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -587,9 +587,9 @@ def test_forked_server_process_gets_its_own_query_engine(store: pyoxigraph.Store
     """Like a gunicorn worker forked from a master that loaded the app (--preload)."""
     import os
 
-    from kgpub.query_pool import QueryPool
-    from kgpub.rendering import results as rf
-    from kgpub.sparql import parse_request
+    from kgpub.sparql import results as rf
+    from kgpub.sparql.pool import QueryPool
+    from kgpub.sparql.protocol import parse_request
 
     pool = QueryPool(store, size=1, timeout=10.0)
     pool.start()
@@ -625,9 +625,9 @@ def test_forked_server_process_gets_its_own_query_engine(store: pyoxigraph.Store
 
 
 def test_result_byte_limit(store: pyoxigraph.Store) -> None:
-    from kgpub.query_pool import QueryPool
-    from kgpub.rendering import results as rf
-    from kgpub.sparql import ResultTooLarge, parse_request
+    from kgpub.sparql import results as rf
+    from kgpub.sparql.pool import QueryPool
+    from kgpub.sparql.protocol import ResultTooLarge, parse_request
 
     pool = QueryPool(store, size=1, max_result_bytes=10_000)
     try:

@@ -11,8 +11,8 @@ from rdflib import Graph
 
 from kgpub.config import Settings
 from kgpub.errors import InvalidShapes
-from kgpub.loading import load_snapshot
-from kgpub.validation import ValidationReport, Violation, validate, validate_graph
+from kgpub.publish.sources import load_snapshot
+from kgpub.publish.validate import ValidationReport, Violation, validate, validate_graph
 
 BASE = "https://w3id.org/kgpub/"
 FixtureSettings = Callable[..., Settings]

@@ -8,8 +8,8 @@ import pytest
 
 from kgpub.config import Settings
 from kgpub.errors import ValidationFailed
-from kgpub.loading import load_snapshot
-from kgpub.publishing import Publisher
+from kgpub.publish.publisher import Publisher
+from kgpub.publish.sources import load_snapshot
 from kgpub.web import create_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -320,7 +320,7 @@ def test_linked_goals_are_looked_up_only_when_some_link_maps_here(
 ) -> None:
     """The page's own incoming links show whether any goal maps to it; only then is the
     (remote: one more request) linked-goals query run."""
-    from kgpub.rendering import pages
+    from kgpub.site import site as pages
 
     asked: list[str] = []
     real = pages.objective_links
@@ -341,7 +341,7 @@ def test_linked_goals_are_looked_up_only_when_some_link_maps_here(
 def test_linked_goals_are_found_when_incoming_links_are_capped(
     fresh_deep_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kgpub import resources
+    from kgpub.site import describe as resources
 
     monkeypatch.setattr(resources, "MAX_INCOMING", 1)
     doc = page(
@@ -422,7 +422,7 @@ def test_objective_page_links_a_query_for_every_linked_goal(deep: FlaskClient) -
 
 
 def test_objective_links_beyond_the_limit_are_counted(deep_app: Flask) -> None:
-    from kgpub.alignment import objective_links
+    from kgpub.site.alignment import objective_links
 
     store = deep_app.extensions["kgpub_publisher"].store
     objective = BASE + "id/se/environmental-objective/begransad-klimatpaverkan"
@@ -435,7 +435,7 @@ def test_objective_links_beyond_the_limit_are_counted(deep_app: Flask) -> None:
 def test_a_page_with_many_incoming_links_says_how_many_it_shows(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    from kgpub import resources
+    from kgpub.site import describe as resources
 
     data = tmp_path_factory.mktemp("many-links")
     for f in (ROOT / "data").glob("*.ttl"):

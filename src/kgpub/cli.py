@@ -24,8 +24,8 @@ from typing import TextIO
 from kgpub import __version__
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, SyntaxErrors
-from kgpub.loading import load_snapshot
-from kgpub.validation import validate
+from kgpub.publish.sources import load_snapshot
+from kgpub.publish.validate import validate
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -137,7 +137,7 @@ def _add_serve(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from kgpub.web.serve import run
+    from kgpub.web.server import run
 
     return run(
         _settings_from(args), dev=args.dev, host=args.host, port=args.port, workers=args.workers
@@ -171,9 +171,9 @@ def _add_load(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_load(args: argparse.Namespace) -> int:
-    from kgpub.batch_validation import GraphResult, validate_sources
-    from kgpub.load_record import LoadRecord, record_graph
+    from kgpub.publish.per_graph import GraphResult, validate_sources
     from kgpub.store.factory import marking_incomplete, open_store
+    from kgpub.store.load_record import LoadRecord, record_graph
     from kgpub.store.loader import load_quads
     from kgpub.store.remote import RemoteStore, StoreRefused
 
@@ -228,7 +228,7 @@ def _run_load(args: argparse.Namespace) -> int:
         if settings.store == "disk" and settings.store_path is not None
         else None
     )
-    # read-only web hosts in front of a remote store follow this record (kgpub.load_record)
+    # read-only web hosts in front of a remote store follow this record (kgpub.store.load_record)
     record = (
         LoadRecord(str(snapshot.digest), datetime.now(UTC))
         if isinstance(store, RemoteStore)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kgpub.validation import ValidationReport
+    from kgpub.publish.validate import ValidationReport
 
 
 def display_path(path: Path, root: Path | None) -> str:
@@ -68,7 +68,7 @@ class SyntaxProblem(KgpubError):
         self.line = line
         self.column = column
         self.root = root
-        #: Later problems found in the same file (see :func:`kgpub.loading.parse_source`).
+        #: Later problems found in the same file (see :func:`kgpub.publish.sources.parse_source`).
         self.further: list[SyntaxProblem] = []
         super().__init__(message)
 

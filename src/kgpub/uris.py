@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kgpub.namespaces import DEFAULT_BASE_IRI
+from kgpub.vocab import DEFAULT_BASE_IRI
 
 _SPECIAL_LETTERS = {"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "ł": "l"}
 

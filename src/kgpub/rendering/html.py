@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 import pyoxigraph
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from kgpub import formatting
 from kgpub.formats import DOCUMENT_FORMATS, Format
+from kgpub.rendering import l10n
 from kgpub.rendering.rdf import shorten
-from kgpub.resources import pick_label
+from kgpub.site.describe import pick_label
 from kgpub.uris import UriScheme
 
 TEXT: dict[str, dict[str, str]] = {
@@ -313,11 +313,11 @@ class PageContext:
         """Dates and numbers as the reader's language writes them; anything else as it is."""
         local = datatype.rsplit("#", 1)[-1] if datatype.startswith(XSD_NS) else ""
         if local in ("date", "dateTime"):
-            return formatting.date(lexical, self.lang)
+            return l10n.date(lexical, self.lang)
         if local in ("decimal", "integer", "nonNegativeInteger", "positiveInteger"):
-            number = formatting.to_decimal(lexical)
+            number = l10n.to_decimal(lexical)
             if number is not None:
-                return formatting.decimal(number, self.lang)
+                return l10n.decimal(number, self.lang)
         return lexical
 
     def relation(self, iri: str) -> str:
@@ -326,16 +326,16 @@ class PageContext:
         return RELATIONS[self.lang].get(name, self.label(iri))
 
     def amount(self, value: Decimal | float, currency: str = "SEK") -> str:
-        return formatting.amount(value, currency, self.lang)
+        return l10n.amount(value, currency, self.lang)
 
     def share(self, fraction: float) -> str:
-        return formatting.share(fraction, self.lang)
+        return l10n.share(fraction, self.lang)
 
     def date(self, lexical: str) -> str:
-        return formatting.date(lexical, self.lang)
+        return l10n.date(lexical, self.lang)
 
     def number(self, value: Decimal | float | int, decimals: int = 0) -> str:
-        return formatting.number(value, self.lang, decimals)
+        return l10n.number(value, self.lang, decimals)
 
     def has_label(self, iri: str) -> bool:
         return iri in self.labels

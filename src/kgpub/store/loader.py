@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import pyoxigraph
 
 from kgpub.errors import StoreUnavailable
-from kgpub.load_record import LoadRecord, record_graph
 from kgpub.store.base import Store, group_by_graph
+from kgpub.store.load_record import LoadRecord, record_graph
 
 #: Called after each graph with (graph IRI, its triples, number done, total).
 Progress = Callable[[str, int, int, int], None]
@@ -57,7 +57,7 @@ def load_quads(
 ) -> LoadResult:
     """Replace, graph by graph, the named graphs ``quads`` fill; drop stale kgpub graphs.
 
-    ``record``, written last (see :mod:`kgpub.load_record`), tells read-only web hosts
+    ``record``, written last (see :mod:`kgpub.store.load_record`), tells read-only web hosts
     that a complete new snapshot is in the store.
 
     Raises:

@@ -10,8 +10,8 @@ from flask_compress import Compress
 from flask_cors import CORS
 
 from kgpub.negotiation import LANGUAGES
-from kgpub.publishing import Publisher
-from kgpub.rendering.pages import Site
+from kgpub.publish.publisher import Publisher
+from kgpub.site.site import Site
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -43,7 +43,7 @@ def _remember_language(response: Response) -> Response:
     """A page asked for with ?lang= keeps that language on the pages linked from it."""
     lang = request.args.get("lang")
     if lang in LANGUAGES and response.mimetype == "text/html":
-        from kgpub.web.resources import LANG_COOKIE
+        from kgpub.web.documents import LANG_COOKIE
 
         if request.cookies.get(LANG_COOKIE) != lang:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
@@ -91,10 +91,10 @@ def create_app(
         },
     )
     from kgpub.web.dataset import bp as dataset_bp
+    from kgpub.web.documents import bp as resources_bp
     from kgpub.web.errors import register_errors
-    from kgpub.web.resources import bp as resources_bp
+    from kgpub.web.municipalities import bp as views_bp
     from kgpub.web.search import bp as search_bp
-    from kgpub.web.views import bp as views_bp
 
     app.register_blueprint(resources_bp)
     app.after_request(_remember_language)
@@ -106,7 +106,7 @@ def create_app(
         from kgpub.web.sparql import register_sparql
 
         register_sparql(app, settings, publisher.store)
-    from kgpub.web.fastpath import DocumentResponseCache
+    from kgpub.web.response_cache import DocumentResponseCache
 
     # documents and SPARQL GET answers are pure functions of the snapshot and the request
     cached = ("/doc/", "/sparql") if sparql and settings.query_cache_entries > 0 else ("/doc/",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from kgpub.web.resources import negotiated, page_language
+from kgpub.web.documents import negotiated, page_language
 
 bp = Blueprint("dataset", __name__)
 

@@ -15,8 +15,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from kgpub.rendering.html import PageContext
-from kgpub.search import GROUPS, MAX_QUERY_CHARS, Hit, SearchCache, SearchResults
-from kgpub.web.resources import page_language
+from kgpub.site.search import GROUPS, MAX_QUERY_CHARS, Hit, SearchCache, SearchResults
+from kgpub.web.documents import page_language
 
 bp = Blueprint("search", __name__)
 

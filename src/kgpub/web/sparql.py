@@ -19,9 +19,9 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_accept_header
 
-from kgpub.query_pool import QueryPool
-from kgpub.rendering import results as rf
-from kgpub.sparql import (
+from kgpub.sparql import results as rf
+from kgpub.sparql.pool import QueryPool
+from kgpub.sparql.protocol import (
     Policy,
     QueryForm,
     QueryTooLong,

@@ -41,8 +41,8 @@ from dataclasses import dataclass
 import pyoxigraph
 
 from kgpub.errors import KgpubError
-from kgpub.rendering import results as result_formats
-from kgpub.sparql import (
+from kgpub.sparql import results as result_formats
+from kgpub.sparql.protocol import (
     EndpointBusy,
     QueryFailed,
     QueryTimeout,
@@ -536,7 +536,7 @@ class QueryPool:
 
 
 def _rebuild_error(kind: str, message: str) -> SparqlError:
-    from kgpub import sparql
+    from kgpub.sparql import protocol as sparql
 
     cls = getattr(sparql, kind, None)
     if cls is SparqlNotAcceptable:

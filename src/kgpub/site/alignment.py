@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kgpub.overview import Match, MunicipalityView, TreeNode, municipalities
-from kgpub.resources import MATCH_PREDICATES, SKOS, Description, Index, _iri, graph_triples
+from kgpub.site.describe import MATCH_PREDICATES, SKOS, Description, Index, _iri, graph_triples
+from kgpub.site.municipality import Match, MunicipalityView, TreeNode, municipalities
 from kgpub.store.base import Store
 
 OBJECTIVE_LIST_LIMIT = 1000

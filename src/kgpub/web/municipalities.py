@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from kgpub.web.resources import html_response, page_language
+from kgpub.web.documents import html_response, page_language
 
 bp = Blueprint("views", __name__)
 

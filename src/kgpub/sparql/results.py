@@ -17,7 +17,7 @@ import pyoxigraph
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from kgpub.sparql import QueryForm, ResultTooLarge, SparqlNotAcceptable
+from kgpub.sparql.protocol import QueryForm, ResultTooLarge, SparqlNotAcceptable
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pyoxigraph
 
-from kgpub.formatting import to_decimal
-from kgpub.resources import (
+from kgpub.rendering.l10n import to_decimal
+from kgpub.site.describe import (
     DCAT,
     DCT,
     FOAF,

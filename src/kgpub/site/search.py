@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph
 
-from kgpub.resources import pick_label
+from kgpub.site.describe import pick_label
 from kgpub.store.base import Store, Term
 
 if TYPE_CHECKING:
-    from kgpub.publishing import Publisher
+    from kgpub.publish.publisher import Publisher
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -464,7 +464,7 @@ def _owner_labels(
 ) -> dict[str, dict[str, str]]:
     """Labels of every owner: indexed ones (municipalities) from the index, the few others
     (the Riksdag, the government) with one more query."""
-    from kgpub.resources import labels_for
+    from kgpub.site.describe import labels_for
 
     owners = {res.owner for res in resources if res.owner}
     known = {iri: by_iri[iri].labels for iri in owners if iri in by_iri}

@@ -23,9 +23,9 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kgpub.errors import InvalidShapes, display_path
-from kgpub.loading import Snapshot
-from kgpub.namespaces import DEFAULT_BASE_IRI, compact, prefixes_for
-from kgpub.shacl_tuning import memoised_copy, tune_pyshacl
+from kgpub.publish.pyshacl_remedies import memoised_copy, tune_pyshacl
+from kgpub.publish.sources import Snapshot
+from kgpub.vocab import DEFAULT_BASE_IRI, compact, prefixes_for
 
 SEVERITIES = ("Violation", "Warning", "Info")
 _COUNT_COMPONENTS = {"MinCountConstraintComponent", "MaxCountConstraintComponent"}

@@ -26,8 +26,8 @@ from rdflib.term import Node
 
 from kgpub.config import Settings
 from kgpub.errors import SourceNotFound, SyntaxErrors, SyntaxProblem, display_path
-from kgpub.namespaces import bind_prefixes
 from kgpub.uris import UriScheme
+from kgpub.vocab import bind_prefixes
 
 SourceKind = TypingLiteral["ontology", "shapes", "data"]
 Triple = tuple[Node, Node, Node]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from kgpub import formatting
+from kgpub.rendering import l10n
 
 
 @pytest.mark.parametrize(
@@ -24,17 +24,17 @@ from kgpub import formatting
 def test_sek_amounts_are_scaled_and_written_per_language(
     value: int | Decimal, lang: str, expected: str
 ) -> None:
-    assert formatting.amount(value, "SEK", lang) == expected
+    assert l10n.amount(value, "SEK", lang) == expected
 
 
 def test_other_currencies_use_the_locale_currency_format() -> None:
-    assert formatting.amount(1000, "EUR", "en") == "€1,000.00"
-    assert formatting.amount(1000, "EUR", "sv") == "1\u00a0000,00\u00a0€"
+    assert l10n.amount(1000, "EUR", "en") == "€1,000.00"
+    assert l10n.amount(1000, "EUR", "sv") == "1\u00a0000,00\u00a0€"
 
 
 def test_shares_have_one_decimal_and_the_language_decimal_mark() -> None:
-    assert formatting.share(0.2143, "sv") == "21,4\u00a0%"
-    assert formatting.share(0.2143, "en") == "21.4%"
+    assert l10n.share(0.2143, "sv") == "21,4\u00a0%"
+    assert l10n.share(0.2143, "en") == "21.4%"
 
 
 @pytest.mark.parametrize(
@@ -49,10 +49,10 @@ def test_shares_have_one_decimal_and_the_language_decimal_mark() -> None:
     ],
 )
 def test_dates_are_written_out(lexical: str, lang: str, expected: str) -> None:
-    assert formatting.date(lexical, lang) == expected
+    assert l10n.date(lexical, lang) == expected
 
 
 def test_non_numbers_are_not_amounts() -> None:
-    assert formatting.to_decimal("12.5") == Decimal("12.5")
-    assert formatting.to_decimal("twelve") is None
-    assert formatting.to_decimal("NaN") is None
+    assert l10n.to_decimal("12.5") == Decimal("12.5")
+    assert l10n.to_decimal("twelve") is None
+    assert l10n.to_decimal("NaN") is None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from gunicorn.app.base import BaseApplication
 
 from kgpub.errors import StoreUnavailable, SyntaxErrors, ValidationFailed
-from kgpub.publishing import Publisher
+from kgpub.publish.publisher import Publisher
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -14,7 +14,7 @@ the sources it refers to, the ontology, the shapes and the inference mode are al
 byte unchanged since the last run (SHA-256; the cache is ``validation.json`` in the cache
 directory, ``.kgpub-cache/`` under the project root by default).
 
-The per-graph check itself is :func:`kgpub.validation.validate_graph`.
+The per-graph check itself is :func:`kgpub.publish.validate.validate_graph`.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from rdflib.term import Node
 
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, SyntaxProblem, display_path
-from kgpub.loading import Source, discover_sources, parse_source
-from kgpub.shacl_tuning import memoised_copy
-from kgpub.validation import Violation, validate_graph
+from kgpub.publish.pyshacl_remedies import memoised_copy
+from kgpub.publish.sources import Source, discover_sources, parse_source
+from kgpub.publish.validate import Violation, validate_graph
 
 CACHE_FILE = "validation.json"
 _CACHE_VERSION = 2
@@ -252,8 +252,8 @@ _SCHEMA: dict[str, tuple[Graph, Graph]] = {}
 def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]:
     """The ontology and the shapes, parsed once per process.
 
-    The shapes are a :class:`~kgpub.shacl_tuning.MemoisedGraph`, so what pyshacl looks up
-    in them for one graph is remembered for the next ones this worker validates. An edited
+    The shapes are a :class:`~kgpub.publish.pyshacl_remedies.MemoisedGraph`, so what pyshacl
+    looks up in them for one graph is remembered for the next ones this worker validates. An edited
     file (another modification time or size) is parsed again.
     """
     key = repr([(s.kind, str(s.path), _version(s.path)) for s in schema])
@@ -288,7 +288,7 @@ def _dependency(source: Source, settings: Settings) -> Graph:
     parsed again for every graph before.
 
     Raises:
-        SourceNotFound, SyntaxProblem: as :func:`kgpub.loading.parse_source`.
+        SourceNotFound, SyntaxProblem: as :func:`kgpub.publish.sources.parse_source`.
     """
     version = _version(source.path)
     if version is None:

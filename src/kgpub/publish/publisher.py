@@ -94,7 +94,7 @@ class Publisher:
             StoreUnavailable: the store cannot be reached, or holds no ``kgpub load``.
         """
         from kgpub.errors import StoreUnavailable
-        from kgpub.load_record import read_record, record_graph
+        from kgpub.store.load_record import read_record, record_graph
 
         base = str(self.settings.base_iri)
         record = read_record(self.store, base)
@@ -146,11 +146,11 @@ class Publisher:
         load = self._load
         validate = self._validate
         if load is None:
-            from kgpub.loading import load_snapshot
+            from kgpub.publish.sources import load_snapshot
 
             load = load_snapshot
         if validate is None:
-            from kgpub.validation import validate as default_validate
+            from kgpub.publish.validate import validate as default_validate
 
             validate = default_validate
         snapshot = load(self.settings)

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kgpub.publishing import Publisher
+from kgpub.publish.publisher import Publisher
 from kgpub.store.base import contents_identity
 
 StartResponse = Callable[..., Any]

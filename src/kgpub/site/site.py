@@ -12,8 +12,14 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from kgpub import catalog
-from kgpub.alignment import (
+from kgpub.errors import NotFound
+from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
+from kgpub.publish.publisher import Publisher
+from kgpub.rendering import rdf
+from kgpub.rendering.html import HtmlRenderer, PageContext
+from kgpub.rendering.rdf import shorten
+from kgpub.site import catalog
+from kgpub.site.alignment import (
     NationalObjectives,
     alignment_matrix,
     compare,
@@ -23,19 +29,7 @@ from kgpub.alignment import (
     objective_links,
     objective_links_query,
 )
-from kgpub.directory import Directory, Group, directory
-from kgpub.errors import NotFound
-from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
-from kgpub.overview import (
-    MunicipalityView,
-    municipality_labels,
-    municipality_view,
-)
-from kgpub.publishing import Publisher
-from kgpub.rendering import rdf
-from kgpub.rendering.html import HtmlRenderer, PageContext
-from kgpub.rendering.rdf import shorten
-from kgpub.resources import (
+from kgpub.site.describe import (
     RDF_TYPE,
     Description,
     Index,
@@ -45,6 +39,12 @@ from kgpub.resources import (
     labels_for,
     owner_chain,
     pick_label,
+)
+from kgpub.site.directory import Directory, Group, directory
+from kgpub.site.municipality import (
+    MunicipalityView,
+    municipality_labels,
+    municipality_view,
 )
 from kgpub.uris import UriScheme
 
@@ -377,7 +377,7 @@ class Site:
                 quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
                 return Rendered(rdf.serialize(quads, fmt, self.base), fmt.content_type)
             return self._rdf(triples, fmt)
-        from kgpub.resources import build_description
+        from kgpub.site.describe import build_description
 
         desc = build_description(
             iri,
@@ -495,7 +495,7 @@ class Site:
         if fmt is not HTML:
             return self._rdf(triples, fmt)
         desc = Description(self.base + "dataset", triples)
-        from kgpub.resources import build_description
+        from kgpub.site.describe import build_description
 
         desc = build_description(self.base + "dataset", triples)
         ctx = self.context(lang, host_url, "/dataset", "/dataset")

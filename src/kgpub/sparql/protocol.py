@@ -7,7 +7,7 @@ form parameters, body) and calls :func:`parse_request`; it gets a :class:`Sparql
 
 Policy for a public endpoint: read-only (SPARQL Update is refused with a clear message),
 no federated ``SERVICE`` unless the endpoint is allow-listed, a query-length limit. The
-query-time and result-size limits are enforced where queries run (:mod:`kgpub.query_pool`).
+query-time and result-size limits are enforced where queries run (:mod:`kgpub.sparql.pool`).
 No Flask here.
 """
 

@@ -1,0 +1,1 @@
+"""From source files to a validated snapshot: reading, SHACL validation, publishing."""

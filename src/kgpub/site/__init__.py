@@ -1,0 +1,1 @@
+"""What a page says, for one published snapshot (no web framework here)."""
