@@ -122,7 +122,7 @@ def pool_overhead(n: int = 500) -> tuple[float, float]:
     from kgpub.web.sparql import load_store
 
     store = load_store(ROOT / "data", BASE)
-    pool = QueryPool(store, size=1, cache_entries=0, base_iri=BASE)
+    pool = QueryPool(store, size=1, cache_bytes=0, base_iri=BASE)
     pool.start()
     query = QUERIES["join (goals, owners, labels)"]
     req = parse_request("GET", None, {"query": [query]}, {}, b"")
@@ -157,7 +157,7 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
             return [b"ok"]
     else:
-        settings = Settings.load(config_file=config, env={}, query_cache_entries=cache)
+        settings = Settings.load(config_file=config, env={}, query_cache_bytes=cache)
         publisher = Publisher(settings)
         publisher.swap(load_snapshot(settings))
         app = create_app(settings, publisher)

@@ -88,7 +88,7 @@ def test_a_published_snapshot_empties_the_answer_cache(project_root: Path, tmp_p
 def test_no_answer_cache_when_it_is_switched_off(settings: Settings) -> None:
     from dataclasses import replace
 
-    off = create_app(replace(settings, query_cache_entries=0))
+    off = create_app(replace(settings, query_cache_bytes=0))
     try:
         pool = off.extensions[EXTENSION].pool
         for _ in range(2):

@@ -64,8 +64,12 @@ class Settings:
         query_max_length: Maximum length of a SPARQL query, in characters.
         result_limit: Maximum number of rows (or triples) a query may return.
         query_workers: Query worker processes per web server worker.
-        query_cache_entries: SPARQL answers kept per snapshot for repeated identical
-            queries (0 turns the cache off).
+        query_cache_bytes: Bytes of SPARQL answers each web worker keeps per snapshot
+            for repeated identical queries (0 turns the cache off).
+        response_cache_bytes: Bytes of whole responses (documents and SPARQL GET answers)
+            each web worker keeps in front of Flask (0 turns the cache off).
+        page_cache_bytes: Bytes of rendered documents each web worker keeps per snapshot
+            (0 turns the cache off).
         service_allowlist: SPARQL endpoints that federated ``SERVICE`` clauses may call;
             empty means ``SERVICE`` is refused.
         publisher_name: Name of the publisher in the dataset description.
@@ -95,7 +99,9 @@ class Settings:
     query_max_length: int = 100_000
     result_limit: int = 100_000
     query_workers: int = 4
-    query_cache_entries: int = 512
+    query_cache_bytes: int = 16 << 20
+    response_cache_bytes: int = 32 << 20
+    page_cache_bytes: int = 32 << 20
     service_allowlist: tuple[str, ...] = ()
     publisher_name: str = "kgpub"
     publisher_email: str | None = None
@@ -144,10 +150,9 @@ class Settings:
         for name in ("workers", "query_max_length", "result_limit", "query_workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
-        if self.query_cache_entries < 0:
-            raise ConfigError(
-                f"setting 'query_cache_entries' must be 0 or more, got {self.query_cache_entries}"
-            )
+        for name in ("query_cache_bytes", "response_cache_bytes", "page_cache_bytes"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"setting '{name}' must be 0 or more, got {getattr(self, name)}")
         for name in ("remote_timeout", "query_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"setting '{name}' must be positive, got {getattr(self, name)}")

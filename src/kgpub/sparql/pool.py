@@ -35,11 +35,11 @@ import struct
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import pyoxigraph
 
+from kgpub.cache import ByteBoundedCache
 from kgpub.errors import KgpubError
 from kgpub.sparql import results as result_formats
 from kgpub.sparql.protocol import (
@@ -266,7 +266,7 @@ class QueryPool:
         isolate_network: bool = True,
         memory_headroom: int | None = 1 << 30,
         max_result_bytes: int = 256 << 20,
-        cache_entries: int = 512,
+        cache_bytes: int = 32 << 20,
         cache_max_bytes: int = 1 << 20,
     ) -> None:
         self.store = store
@@ -277,7 +277,6 @@ class QueryPool:
         self.isolate_network = isolate_network
         self.memory_headroom = memory_headroom
         self.max_result_bytes = max_result_bytes
-        self.cache_entries = cache_entries
         self.cache_max_bytes = cache_max_bytes
         self._lock = threading.Lock()
         self._idle_changed = threading.Condition(self._lock)
@@ -290,7 +289,7 @@ class QueryPool:
         self._count = 0
         self._generation = 0
         self._snapshot: object = None
-        self._cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._cache: ByteBoundedCache[tuple[object, ...], bytes] = ByteBoundedCache(cache_bytes)
         self.network_isolated = False
         self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "killed": 0}
         _LIVE_POOLS.add(self)
@@ -486,7 +485,6 @@ class QueryPool:
             if self._snapshot is self._current_snapshot() and self._pid == os.getpid():
                 cached = self._cache.get(key)
                 if cached is not None:
-                    self._cache.move_to_end(key)
                     self.stats["cache_hits"] += 1
                     return cached
         deadline = time.monotonic() + self.timeout
@@ -525,12 +523,10 @@ class QueryPool:
         self._release(worker, healthy=True)
         if reply[0] == "ok":
             body: bytes = reply[1]
-            if self.cache_entries and len(body) <= self.cache_max_bytes:
+            if len(body) <= self.cache_max_bytes:
                 with self._lock:
                     if generation == self._generation:
-                        self._cache[key] = body
-                        if len(self._cache) > self.cache_entries:
-                            self._cache.popitem(last=False)
+                        self._cache.put(key, body)
             return body
         raise _rebuild_error(str(reply[1]), str(reply[2]))
 

@@ -109,8 +109,8 @@ def create_app(
     from kgpub.web.response_cache import DocumentResponseCache
 
     # documents and SPARQL GET answers are pure functions of the snapshot and the request
-    cached = ("/doc/", "/sparql") if sparql and settings.query_cache_entries > 0 else ("/doc/",)
+    cached = ("/doc/", "/sparql") if sparql and settings.query_cache_bytes > 0 else ("/doc/",)
     app.wsgi_app = DocumentResponseCache(  # type: ignore[method-assign]
-        app.wsgi_app, publisher, prefixes=cached
+        app.wsgi_app, publisher, prefixes=cached, max_bytes=settings.response_cache_bytes
     )
     return app

@@ -15,10 +15,10 @@ query pool's own answer cache assumes.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from kgpub.cache import ByteBoundedCache
 from kgpub.publish.publisher import Publisher
 from kgpub.store.base import contents_identity
 
@@ -40,6 +40,9 @@ _KEY_HEADERS = (
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PROTO",
 )
+#: A cached answer: status line, headers, body.
+_Entry = tuple[str, list[tuple[str, str]], bytes]
+
 _BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
 
 
@@ -51,16 +54,14 @@ class DocumentResponseCache:
         app: WsgiApp,
         publisher: Publisher,
         prefixes: tuple[str, ...] = ("/doc/",),
-        maxsize: int = 4096,
+        max_bytes: int = 64 << 20,
         max_body: int = 1 << 20,
     ) -> None:
         self.app = app
         self.publisher = publisher
         self.prefixes = prefixes
-        self.maxsize = maxsize
         self.max_body = max_body
-        self._entries: OrderedDict[tuple[str, ...], tuple[str, list[tuple[str, str]], bytes]]
-        self._entries = OrderedDict()
+        self._entries: ByteBoundedCache[tuple[str, ...], _Entry] = ByteBoundedCache(max_bytes)
         self._lock = threading.Lock()
         self._data: object = None
 
@@ -86,9 +87,7 @@ class DocumentResponseCache:
             if data is not self._data:  # the store's contents were replaced underneath
                 self._entries.clear()
                 self._data = data
-            hit = self._entries.get(key)
-            if hit is not None:
-                self._entries.move_to_end(key)
+        hit = self._entries.get(key)
         if hit is not None:
             status, headers, body = hit
             start_response(status, list(headers))
@@ -118,8 +117,5 @@ class DocumentResponseCache:
             and len(body) <= self.max_body
             and not any(name.lower() == "set-cookie" for name, _ in headers)
         ):
-            with self._lock:
-                self._entries[key] = (status, list(headers), body)
-                while len(self._entries) > self.maxsize:
-                    self._entries.popitem(last=False)
+            self._entries.put(key, (status, list(headers), body))
         return [body]

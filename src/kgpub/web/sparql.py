@@ -140,7 +140,7 @@ class SparqlService:
         policy: Policy,
         workers: int = 4,
         memory_headroom: int | None = 1 << 30,
-        cache_entries: int = 512,
+        cache_bytes: int = 16 << 20,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -152,7 +152,7 @@ class SparqlService:
             base_iri=policy.base_iri,
             isolate_network=not policy.service_allowlist,
             memory_headroom=memory_headroom,
-            cache_entries=cache_entries,
+            cache_bytes=cache_bytes,
         )
 
     def graph_names(self) -> list[str]:
@@ -180,9 +180,9 @@ def register_sparql(
     policy = Policy.from_settings(settings)
     workers = int(str(getattr(settings, "query_workers", 4)))
     memory = getattr(settings, "query_memory_limit", 1 << 30)
-    cache = int(str(getattr(settings, "query_cache_entries", 512)))
+    cache = int(str(getattr(settings, "query_cache_bytes", 16 << 20)))
     service = SparqlService(
-        store, policy, workers, int(str(memory)) if memory else None, cache_entries=cache
+        store, policy, workers, int(str(memory)) if memory else None, cache_bytes=cache
     )
     app.extensions[EXTENSION] = service
     service.pool.start(prefork=start)
@@ -419,7 +419,7 @@ class _EnvSettings:
         self.service_allowlist = tuple(a for a in allow.replace(",", " ").split() if a)
         self.base_iri = env.get("KGPUB_BASE_IRI", DEFAULT_BASE)
         self.query_workers = int(env.get("KGPUB_QUERY_WORKERS", "4"))
-        self.query_cache_entries = int(env.get("KGPUB_QUERY_CACHE_ENTRIES", "512"))
+        self.query_cache_bytes = int(env.get("KGPUB_QUERY_CACHE_BYTES", str(16 << 20)))
         self.data_dir = env.get("KGPUB_DATA_DIR", "data")
 
 
