@@ -12,8 +12,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kgpub.formats import DOCUMENT_FORMATS, Format
 from kgpub.rendering import l10n
+from kgpub.rendering.l10n import pick_label
 from kgpub.rendering.rdf import shorten
-from kgpub.site.describe import pick_label
 from kgpub.uris import UriScheme
 
 TEXT: dict[str, dict[str, str]] = {

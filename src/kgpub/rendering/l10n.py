@@ -81,3 +81,11 @@ def date(lexical: str, lang: str) -> str:
     except ValueError:
         return lexical
     return str(format_date(day, format="long", locale=locale(lang)))
+
+
+def pick_label(by_lang: dict[str, str], lang: str) -> str | None:
+    """The label in ``lang``, else Swedish, else English, else untagged, else any."""
+    for key in (lang, "sv", "en", ""):
+        if key in by_lang:
+            return by_lang[key]
+    return next(iter(by_lang.values()), None)

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 import pyoxigraph
 
+from kgpub.rendering.l10n import pick_label
 from kgpub.store.base import Store, Term
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -173,14 +174,6 @@ class Description:
                 if isinstance(o, pyoxigraph.NamedNode)
             }
         )
-
-
-def pick_label(by_lang: dict[str, str], lang: str) -> str | None:
-    """The label in ``lang``, else Swedish, else English, else untagged, else any."""
-    for key in (lang, "sv", "en", ""):
-        if key in by_lang:
-            return by_lang[key]
-    return next(iter(by_lang.values()), None)
 
 
 def add_label(labels: dict[str, dict[str, str]], triple: pyoxigraph.Triple) -> None:

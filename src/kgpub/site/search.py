@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph
 
-from kgpub.site.describe import pick_label
+from kgpub.rendering.l10n import pick_label
 from kgpub.store.base import Store, Term
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
 from kgpub.publish.publisher import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
+from kgpub.rendering.l10n import pick_label
 from kgpub.rendering.rdf import shorten
 from kgpub.site import catalog
 from kgpub.site.alignment import (
@@ -38,7 +39,6 @@ from kgpub.site.describe import (
     graph_triples,
     labels_for,
     owner_chain,
-    pick_label,
 )
 from kgpub.site.directory import Directory, Group, directory
 from kgpub.site.municipality import (
