@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PYDIRS := src tests $(wildcard benchmarks)
 
-.PHONY: run test lint typecheck pytest validate system-deps clean
+.PHONY: run test lint typecheck pytest validate system-deps clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,18 @@ pytest: $(VENV)/.installed-test system-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# UI text: extract every _()/gettext/ngettext/pgettext and {% trans %} of src/kgpub (code and
+# templates, as babel.cfg maps them) into messages.pot, then merge it into each language's .po
+# (new msgids come empty, changed ones fuzzy: translate them, then tests/test_i18n.py passes)
+LOCALE := src/kgpub/locale
+messages: $(VENV)/.installed-run
+	$(BIN)/pybabel extract --mapping-file babel.cfg --output-file $(LOCALE)/messages.pot \
+	  --project kgpub --version $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
+	  --copyright-holder "kgpub contributors" --add-comments Translators: \
+	  --add-location file --sort-output --no-wrap src/kgpub
+	$(BIN)/pybabel update --input-file $(LOCALE)/messages.pot --output-dir $(LOCALE) \
+	  --domain messages --ignore-obsolete --previous --no-wrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output

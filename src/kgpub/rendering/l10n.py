@@ -1,4 +1,8 @@
-"""Numbers, amounts and dates as a Swedish or English reader expects them (Babel's CLDR data).
+"""The page's language: UI text from the message catalogs, and numbers, amounts and dates as
+a Swedish or English reader expects them (Babel's CLDR data).
+
+UI text lives in ``kgpub/locale/LANG/LC_MESSAGES/messages.po`` (msgids are the English text,
+with ``%(name)s`` placeholders); the catalogs are compiled in memory when first used.
 
 Swedish: ``144,0 mnkr``, ``1,2 mdkr``, ``5 mars 2024``; English: ``SEK 144.0 million``,
 ``SEK 1.2 billion``, ``5 March 2024``.
@@ -7,12 +11,21 @@ Swedish: ``144,0 mnkr``, ``1,2 mdkr``, ``5 mars 2024``; English: ``SEK 144.0 mil
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 from decimal import Decimal, InvalidOperation
+from gettext import GNUTranslations
+from pathlib import Path
 
 from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+LANGUAGES = tuple(LOCALES)
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+DOMAIN = "messages"
 MILLION = Decimal(1_000_000)
 BILLION = Decimal(1_000_000_000)
 
@@ -89,3 +102,26 @@ def pick_label(by_lang: dict[str, str], lang: str) -> str | None:
         if key in by_lang:
             return by_lang[key]
     return next(iter(by_lang.values()), None)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction where it is translated later, by ``gettext(name)``."""
+    return message
+
+
+def catalog_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def translations(lang: str) -> GNUTranslations:
+    """The UI text of ``lang`` (Swedish for a language kgpub has no catalog of), compiled from
+    its ``.po`` file in memory once per process. Fuzzy entries are left out, as msgfmt does."""
+    if lang not in LANGUAGES:
+        lang = LANGUAGES[0]
+    with catalog_path(lang).open("rb") as po:
+        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return GNUTranslations(mo)

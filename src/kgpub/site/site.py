@@ -273,7 +273,9 @@ class Site:
             view=view,
             matrix=matrix,
             national=national,
-            title=ctx.t("alignment_of").format(name=ctx.label(view.iri)),
+            title=ctx.gettext(
+                "%(name)s: goals against national and global objectives", name=ctx.label(view.iri)
+            ),
         )
 
     def municipality_names(self) -> dict[str, dict[str, str]]:
@@ -316,9 +318,9 @@ class Site:
             groups = []  # too many for one page: the letters only
         ctx = self.context(lang, host_url, "/municipalities")
         ctx.labels.update(self.municipality_names())
-        title = ctx.t("municipalities")
+        title = ctx.gettext("Municipalities")
         if letter is not None:
-            title = ctx.t("municipalities_under").format(letter=letter)
+            title = ctx.gettext("Municipalities starting with %(letter)s", letter=letter)
         return self._page(
             "municipalities.html",
             ctx,
@@ -352,7 +354,7 @@ class Site:
             choices=choices,
             slug=lambda iri: uris.to_local_url(iri, "/").removeprefix("/id/"),
             many=len(choices) > COMPARE_CHECKBOXES,
-            title=ctx.t("compare"),
+            title=ctx.gettext("Compare municipalities"),
         )
 
     # -- named graphs (one per source) ------------------------------------------------
@@ -447,7 +449,7 @@ class Site:
             others=others,
             used_by=used_by,
             kgpub=self.kgpub,
-            title=ctx.t("ontology"),
+            title=ctx.gettext("Ontology"),
             jsonld=self.jsonld(triples),
         )
 
@@ -470,7 +472,7 @@ class Site:
             idx=idx,
             node_shapes=node_shapes,
             SH=SH,
-            title=ctx.t("shapes"),
+            title=ctx.gettext("SHACL shapes"),
             jsonld=self.jsonld(triples),
         )
 
@@ -506,7 +508,7 @@ class Site:
             ctx,
             desc=desc,
             iri=desc.iri,
-            title=ctx.t("dataset"),
+            title=ctx.gettext("Dataset description"),
             types=desc.types.get(desc.iri, []),
             props=props,
             incoming=[],
@@ -534,7 +536,7 @@ class Site:
             ctx = self.context(lang, host_url, "/dumps/")
             sizes = {d.name: len(self.dump(d.name).body) for d in catalog.DUMPS}
             return self._page(
-                "dumps.html", ctx, dumps=catalog.DUMPS, sizes=sizes, title=ctx.t("dumps")
+                "dumps.html", ctx, dumps=catalog.DUMPS, sizes=sizes, title=ctx.gettext("Downloads")
             )
 
         return self._cached(("dumps-index", lang, host_url), make)
@@ -558,13 +560,16 @@ class Site:
             schemes=schemes,
             quads=pub.quads,
             loaded_at=pub.loaded_at,
-            title=ctx.t("site"),
+            title=ctx.gettext("kgpub – municipal strategy as linked data"),
         )
 
     def not_found(self, lang: str, host_url: str, path: str) -> bytes:
         ctx = self.context(lang, host_url, path)
         return self.html.render(
-            "error.html", ctx, title=ctx.t("not_found"), message=ctx.t("not_found_text")
+            "error.html",
+            ctx,
+            title=ctx.gettext("Not found"),
+            message=ctx.gettext("There is no resource at this address."),
         ).encode()
 
     def sitemap(self, host_url: str) -> Rendered:

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from kgpub.rendering.html import PageContext
+from kgpub.rendering.l10n import N_
 from kgpub.site.search import GROUPS, MAX_QUERY_CHARS, Hit, SearchCache, SearchResults
 from kgpub.web.documents import page_language
 
@@ -27,59 +28,16 @@ JSON_LIMIT, JSON_MAX = 5, 50
 SKOS_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
 ORG_UNIT = "http://www.w3.org/ns/org#OrganizationalUnit"
 
-TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "title": "Sök",
-        "title_for": "Sökresultat för ”{q}”",
-        "help": "Sök på namnet på en kommun, ett kommunalt mål, ett nationellt eller "
-        "internationellt mål eller en nämnd, på svenska eller engelska. Det räcker med början "
-        "av orden, och å, ä, ö och accenter spelar ingen roll: ”malinriktat” hittar "
-        "”Målinriktat miljöarbete”.",
-        "none": "Inga träffar för ”{q}”. Pröva färre ord, början av ett ord eller namnet på "
-        "engelska.",
-        "results_0": "Inga träffar",
-        "results_1": "1 träff",
-        "results_n": "{n} träffar",
-        "shown": "visar {shown} av {count}",
-        "show_all": "Visa alla {count} i gruppen",
-        "back": "Tillbaka till alla grupper",
-        "matched": "träff på ”{m}”",
-        "of": "tillhör",
-        "suggestions": "Förslag",
-        "municipalities": "Kommuner",
-        "goals": "Kommunernas mål",
-        "objectives": "Nationella och internationella mål",
-        "committees": "Fullmäktige, styrelser och nämnder",
-        "other": "Visioner, löften och prioriteringar",
-        SKOS_SCHEME: "Målsystem",
-        ORG_UNIT: "Organisatorisk enhet",
-    },
-    "en": {
-        "title": "Search",
-        "title_for": "Search results for “{q}”",
-        "help": "Search for the name of a municipality, a municipal goal, a national or "
-        "international objective or a committee, in Swedish or English. The start of each "
-        "word is enough, and å, ä, ö and accents do not matter: “malinriktat” finds "
-        "“Målinriktat miljöarbete”.",
-        "none": "Nothing matches “{q}”. Try fewer words, the start of a word or the Swedish name.",
-        "results_0": "No results",
-        "results_1": "1 result",
-        "results_n": "{n} results",
-        "shown": "showing {shown} of {count}",
-        "show_all": "Show all {count} in this group",
-        "back": "Back to all groups",
-        "matched": "matched “{m}”",
-        "of": "of",
-        "suggestions": "Suggestions",
-        "municipalities": "Municipalities",
-        "goals": "Municipal goals",
-        "objectives": "National and international objectives",
-        "committees": "Councils, boards and committees",
-        "other": "Visions, promises and priorities",
-        SKOS_SCHEME: "Goal scheme",
-        ORG_UNIT: "Organisational unit",
-    },
+# the result groups' headings, by group key
+GROUP_TITLES = {
+    "municipalities": N_("Municipalities"),
+    "goals": N_("Municipal goals"),
+    "objectives": N_("National and international objectives"),
+    "committees": N_("Councils, boards and committees"),
+    "other": N_("Visions, promises and priorities"),
 }
+# names of the SKOS and ORG classes, which the ontology's labels do not cover
+TYPE_NAMES = {SKOS_SCHEME: N_("Goal scheme"), ORG_UNIT: N_("Organisational unit")}
 
 
 @bp.record_once
@@ -104,15 +62,17 @@ class SearchPageContext(PageContext):
         return f"{self.path}?{urlencode({k: v for k, v in params.items() if v})}"
 
 
-def results_text(lang: str, n: int) -> str:
+def results_text(ctx: PageContext, n: int) -> str:
     """``"3 results"`` / ``"1 träff"`` / ``"No results"``."""
-    key = "results_0" if n == 0 else "results_1" if n == 1 else "results_n"
-    return TEXT[lang][key].format(n=n)
+    if n == 0:
+        return ctx.gettext("No results")
+    return ctx.ngettext("%(num)d result", "%(num)d results", n)
 
 
 def type_label(ctx: PageContext, type_iri: str) -> str:
     """The class's label from the ontology (or ours for SKOS and ORG classes), capitalised."""
-    text = TEXT[ctx.lang].get(type_iri) or ctx.label(type_iri)
+    name = TYPE_NAMES.get(type_iri)
+    text = ctx.gettext(name) if name else ctx.label(type_iri)
     return text[:1].upper() + text[1:]
 
 
@@ -132,16 +92,15 @@ def hit_view(ctx: PageContext, hit: Hit) -> dict[str, Any]:
 
 def results_view(ctx: PageContext, results: SearchResults) -> dict[str, Any]:
     """Grouped results as plain data (the JSON body, and what the template iterates)."""
-    text = TEXT[ctx.lang]
     return {
         "query": results.query,
         "lang": ctx.lang,
         "total": results.total,
-        "status": results_text(ctx.lang, results.total),
+        "status": results_text(ctx, results.total),
         "groups": [
             {
                 "key": g.key,
-                "title": text[g.key],
+                "title": ctx.gettext(GROUP_TITLES[g.key]),
                 "count": g.count,
                 "hits": [hit_view(ctx, h) for h in g.hits],
             }
@@ -179,13 +138,15 @@ def search_page() -> Response:
         view = results_view(ctx, search_cache().search(query, lang, limit))
         if group:
             view["groups"] = [g for g in view["groups"] if g["key"] == group]
-    text = TEXT[lang]
-    title = text["title_for"].format(q=query) if query else text["title"]
+    title = (
+        ctx.gettext("Search results for “%(query)s”", query=query)
+        if query
+        else ctx.gettext("Search")
+    )
     body = site().html.render(
         "search.html",
         ctx,
         title=title,
-        text=text,
         search_query=query,
         results=view,
         group=group,
