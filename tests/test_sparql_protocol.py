@@ -20,6 +20,7 @@ import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kgpub.store.embedded import EmbeddedStore
 from kgpub.web.sparql import EXTENSION, create_sparql_app, load_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -461,15 +462,10 @@ def test_memory_hungry_query_kills_only_its_worker(store: pyoxigraph.Store) -> N
         assert r.status_code == 200
 
 
-class SwappingStore:
-    """Like the embedded store: publishing swaps the underlying pyoxigraph object."""
-
-    def __init__(self, store: pyoxigraph.Store) -> None:
-        self.contents = store
-
-
 def test_new_snapshot_is_seen_and_cache_invalidated(store: pyoxigraph.Store) -> None:
-    holder = SwappingStore(store)
+    """Publishing to an embedded store swaps the underlying pyoxigraph object."""
+    holder = EmbeddedStore()
+    holder.replace(store)
     app = create_sparql_app(settings(), holder)
     try:
         client = app.test_client()
@@ -477,16 +473,16 @@ def test_new_snapshot_is_seen_and_cache_invalidated(store: pyoxigraph.Store) -> 
         assert count_of(r.get_json(force=True)) == len(store)
         r = client.get("/sparql", query_string={"query": COUNT})  # now cached
         assert count_of(r.get_json(force=True)) == len(store)
-        fresh = pyoxigraph.Store()
-        fresh.add(
-            pyoxigraph.Quad(
-                pyoxigraph.NamedNode("http://example.org/s"),
-                pyoxigraph.NamedNode("http://example.org/p"),
-                pyoxigraph.Literal("o"),
-                pyoxigraph.NamedNode("http://example.org/g"),
-            )
+        holder.replace(
+            [
+                pyoxigraph.Quad(
+                    pyoxigraph.NamedNode("http://example.org/s"),
+                    pyoxigraph.NamedNode("http://example.org/p"),
+                    pyoxigraph.Literal("o"),
+                    pyoxigraph.NamedNode("http://example.org/g"),
+                )
+            ]
         )
-        holder.contents = fresh
         r = client.get("/sparql", query_string={"query": COUNT})
         assert count_of(r.get_json(force=True)) == 1
     finally:
