@@ -96,8 +96,8 @@ def page(store: Any, iri: str) -> int:
     from kgpub.site import describe as resources
 
     desc = resources.describe(store, iri)
-    owners = resources.owner_chain(store, iri, KGPUB)
-    resources.labels_for(store, owners)
+    owners = resources.owner_chain(store, iri, KGPUB, desc)
+    resources.labels_for(store, owners, desc)
     return len(desc.triples)
 
 

@@ -191,6 +191,9 @@ class FlakyStore:
     def count(self) -> int:
         return 67
 
+    def changed(self) -> None:
+        """Nothing is cached from it."""
+
 
 def test_a_host_keeps_its_snapshot_while_the_store_is_away() -> None:
     from kgpub.publish.publisher import Publisher

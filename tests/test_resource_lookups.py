@@ -109,10 +109,40 @@ def test_owner_chain_and_its_labels_after_describe_or_alone(store: Store) -> Non
     iri = BASE + "id/m5/doc"
     alone = owner_chain(store, iri, KGPUB)
     alone_labels = labels_for(store, alone)
-    describe(store, iri)
-    assert owner_chain(store, iri, KGPUB) == alone == [BASE + "id/m5"]
-    assert labels_for(store, alone) == alone_labels == {BASE + "id/m5": {"sv": "Kommun 5"}}
-    assert owner_chain(store, BASE + "id/m6/doc", KGPUB) == [BASE + "id/m6"]
+    desc = describe(store, iri)
+    assert owner_chain(store, iri, KGPUB, desc) == alone == [BASE + "id/m5"]
+    assert labels_for(store, alone, desc) == alone_labels == {BASE + "id/m5": {"sv": "Kommun 5"}}
+    assert owner_chain(store, BASE + "id/m6/doc", KGPUB, desc) == [BASE + "id/m6"]
+    assert labels_for(store, [BASE + "id/m6"], desc) == {BASE + "id/m6": {"sv": "Kommun 6"}}
+
+
+class _Counting:
+    """A store that counts the requests it is sent."""
+
+    def __init__(self, store: Store) -> None:
+        self._inner = store
+        self.requests = 0
+        self.contents = None  # seen through SPARQL, as a remote store is
+        self.contents_token = store.contents_token
+
+    def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        self.requests += 1
+        return self._inner.select(query)
+
+    def construct(self, query: str) -> list[ox.Triple]:
+        self.requests += 1
+        return self._inner.construct(query)
+
+
+def test_a_page_of_a_remote_store_costs_two_requests(store: Store) -> None:
+    """The owner chain and the owners' labels come with the description."""
+    counting = _Counting(store)
+    iri = BASE + "id/m5/doc"
+    desc = describe(counting, iri, KGPUB)  # type: ignore[arg-type]
+    owners = owner_chain(counting, iri, KGPUB, desc)  # type: ignore[arg-type]
+    labels = labels_for(counting, owners, desc)  # type: ignore[arg-type]
+    assert (owners, labels) == ([BASE + "id/m5"], {BASE + "id/m5": {"sv": "Kommun 5"}})
+    assert counting.requests == 2
 
 
 class _SparqlOnly:
@@ -120,6 +150,7 @@ class _SparqlOnly:
 
     def __init__(self, store: Store) -> None:
         self._inner = store
+        self.contents = None
 
     def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
         return self._inner.select(query)

@@ -19,32 +19,27 @@ The per-graph check itself is :func:`kgpub.publish.validate.validate_graph`.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib.term import Node
 
 from kgpub.config import Settings
-from kgpub.errors import KgpubError, SyntaxProblem, display_path
-from kgpub.publish.pyshacl_remedies import memoised_copy
-from kgpub.publish.sources import Source, discover_sources, parse_source
-from kgpub.publish.validate import Violation, validate_graph
+from kgpub.errors import display_path
+from kgpub.publish.graph_task import Task, parse_shared_dependencies, run_task, schema_graphs
+from kgpub.publish.sources import Source, discover_sources
+from kgpub.publish.validate import Violation
 
 CACHE_FILE = "validation.json"
 _CACHE_VERSION = 2
-#: How many links away from a source the descriptions of linked resources are added.
-_CONTEXT_DEPTH = 2
 
 
 @dataclass
@@ -244,182 +239,6 @@ def _write_cache(path: Path, context: str, graphs: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-# -- the worker side ------------------------------------------------------------------------
-
-_SCHEMA: dict[str, tuple[Graph, Graph]] = {}
-
-
-def _schema(settings: Settings, schema: Sequence[Source]) -> tuple[Graph, Graph]:
-    """The ontology and the shapes, parsed once per process.
-
-    The shapes are a :class:`~kgpub.publish.pyshacl_remedies.MemoisedGraph`, so what pyshacl
-    looks up in them for one graph is remembered for the next ones this worker validates. An edited
-    file (another modification time or size) is parsed again.
-    """
-    key = repr([(s.kind, str(s.path), _version(s.path)) for s in schema])
-    if key not in _SCHEMA:
-        _SCHEMA.clear()  # only the newest schema is kept
-        ontology, shapes = Graph(), Graph()
-        for s in schema:
-            target = ontology if s.kind == "ontology" else shapes
-            for triple in parse_source(s, settings.base_iri, settings.root):
-                target.add(triple)
-        _SCHEMA[key] = (ontology, memoised_copy(shapes))
-    return _SCHEMA[key]
-
-
-def _version(path: Path) -> tuple[int, int] | None:
-    """(modification time in ns, size) of a file, None if it cannot be read."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
-
-
-#: Parsed dependency sources by path, with the (modification time, size) they had.
-_DEPENDENCIES: dict[Path, tuple[tuple[int, int], Graph]] = {}
-
-
-def _dependency(source: Source, settings: Settings) -> Graph:
-    """A source that others refer to, parsed once per process while its file is unchanged.
-
-    Most sources refer to the same few (the national objective schemes), which were
-    parsed again for every graph before.
-
-    Raises:
-        SourceNotFound, SyntaxProblem: as :func:`kgpub.publish.sources.parse_source`.
-    """
-    version = _version(source.path)
-    if version is None:
-        return parse_source(source, settings.base_iri, settings.root)
-    known = _DEPENDENCIES.get(source.path)
-    if known is not None and known[0] == version:
-        return known[1]
-    graph = parse_source(source, settings.base_iri, settings.root)
-    _DEPENDENCIES[source.path] = (version, graph)
-    return graph
-
-
-def _parse_shared_dependencies(settings: Settings, tasks: Sequence[_Task]) -> None:
-    """Parse, before the workers fork, the sources that two or more tasks refer to."""
-    uses: dict[Source, int] = {}
-    for task in tasks:
-        for d in task.deps:
-            uses[d] = uses.get(d, 0) + 1
-    for d, n in uses.items():
-        if n >= 2:
-            with contextlib.suppress(KgpubError):  # reported by the task that validates it
-                _dependency(d, settings)
-
-
-@dataclass(frozen=True)
-class _Task:
-    settings: Settings
-    schema: tuple[Source, ...]
-    source: Source
-    deps: tuple[Source, ...]
-
-
-def _describe(graph: Graph, node: Node, into: Graph) -> None:
-    """Add the triples about ``node`` in ``graph`` and, recursively, about its blank nodes."""
-    todo = [node]
-    seen: set[Node] = set()
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for _s, p, o in graph.triples((current, None, None)):
-            into.add((current, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
-
-
-def _add_context(
-    union: Graph,
-    owners: dict[Node, Path],
-    own: Graph,
-    dep_graphs: Sequence[tuple[Path, Graph]],
-    depth: int = _CONTEXT_DEPTH,
-) -> None:
-    """Add to ``union`` what the dependencies say about the IRIs ``own`` refers to.
-
-    Only the descriptions of the referenced IRIs (and of the IRIs those refer to, up to
-    ``depth`` levels) are added, not whole dependency graphs: the shapes can follow the
-    links (``sh:class``, ``sh:node``) while pyshacl's work stays proportional to the
-    source itself instead of re-checking every dependency each time.
-    """
-    wanted = {o for o in own.objects() if isinstance(o, URIRef)} - set(owners)
-    for _level in range(depth):
-        found: set[Node] = set()
-        for path, graph in dep_graphs:
-            for node in wanted:
-                if (node, None, None) in graph:
-                    before = len(union)
-                    _describe(graph, node, union)
-                    if len(union) > before:
-                        owners.setdefault(node, path)
-                        found.add(node)
-        wanted = {
-            o
-            for node in found
-            for o in union.objects(node, None)
-            if isinstance(o, URIRef) and o not in owners
-        }
-        if not wanted:
-            return
-
-
-def _run_task(task: _Task) -> dict[str, Any]:
-    """Validate one source with its dependencies; a picklable result dict."""
-    started = time.perf_counter()
-    settings = task.settings
-    shown = display_path(task.source.path, settings.root)
-    try:
-        ontology, shapes = _schema(settings, task.schema)
-        own = parse_source(task.source, settings.base_iri, settings.root)
-        union = Graph()
-        union += own
-        owners: dict[Node, Path] = {s: task.source.path for s in own.subjects()}
-        dep_graphs = [(d.path, _dependency(d, settings)) for d in task.deps]
-        _add_context(union, owners, own, dep_graphs)
-
-        def locate(node: Node) -> list[Path]:
-            where = owners.get(node)
-            return [where] if where is not None else []
-
-        report = validate_graph(
-            union,
-            shapes,
-            ontology,
-            inference=settings.shacl_inference,
-            locate=locate,
-            root=settings.root,
-            base_iri=settings.base_iri,
-            inplace=True,  # union is this task's own; pyshacl need not copy it
-        )
-        mine = [v for v in report.violations if v.source_files and v.source_files[0] == shown]
-        return {
-            "triples": len(own),
-            "seconds": time.perf_counter() - started,
-            "conforms": not any(v.severity == "Violation" for v in mine),
-            "violations": [v.to_dict() for v in mine],
-            "error": None,
-        }
-    except SyntaxProblem as exc:
-        error = str(exc)
-    except KgpubError as exc:
-        error = f"{shown}: {exc}"
-    return {
-        "triples": 0,
-        "seconds": time.perf_counter() - started,
-        "conforms": False,
-        "violations": [],
-        "error": error,
-    }
-
-
 # -- running --------------------------------------------------------------------------------
 
 
@@ -449,36 +268,60 @@ def validate_sources(
     data = [s for s in all_sources if s.kind == "data"]
     context = _context_hash(settings, schema)
     cache_path = (cache_dir or settings.resolve(".kgpub-cache")) / CACHE_FILE
-    cache = _read_cache(cache_path, context) if use_cache else {}
-    hashes = {s.path: _file_hash(s.path) for s in data}
-    known_files = {str(s.path) for s in data}
+    run = _Run(settings, data, _read_cache(cache_path, context) if use_cache else {}, progress)
+    reused = {s: e for s in data if (e := run.still_valid(s)) is not None}
+    todo = [s for s in data if s not in reused]
+    for s, entry in reused.items():
+        run.finish(s, entry, True, list(entry.get("deps", {})))
+    deps = dependencies(data, settings.base_iri) if todo else {}
+    tasks = [Task(settings, schema, s, tuple(deps[s])) for s in todo]
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    for task, outcome in _outcomes(tasks, n_workers):
+        run.finish(task.source, outcome, False, [str(d.path) for d in task.deps])
+    if use_cache and todo:
+        live = {s.graph_iri for s in data}
+        _write_cache(cache_path, context, {k: v for k, v in run.cache.items() if k in live})
+    ordered = [run.results[s] for s in data]
+    return BatchReport(ordered, time.perf_counter() - started, n_workers if todo else 0)
 
-    def still_valid(s: Source) -> dict[str, Any] | None:
-        entry = cache.get(s.graph_iri)
-        if not isinstance(entry, dict) or entry.get("hash") != hashes[s.path]:
+
+class _Run:
+    """The results of one :func:`validate_sources` as they come, and the cache entries."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        data: Sequence[Source],
+        cache: dict[str, Any],
+        progress: Callable[[GraphResult, int, int], None] | None,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.progress = progress
+        self.hashes = {s.path: _file_hash(s.path) for s in data}
+        self.known_files = {str(s.path) for s in data}
+        self.results: dict[Source, GraphResult] = {}
+        self.total = len(data)
+
+    def still_valid(self, s: Source) -> dict[str, Any] | None:
+        """The cached outcome of ``s`` when neither it nor what it refers to changed."""
+        entry = self.cache.get(s.graph_iri)
+        if not isinstance(entry, dict) or entry.get("hash") != self.hashes[s.path]:
             return None
-        if set(entry.get("files", ())) != known_files:
+        if set(entry.get("files", ())) != self.known_files:
             return None  # a source appeared or went: what it refers to may differ
         for dep_path, dep_hash in entry.get("deps", {}).items():
-            if hashes.get(Path(dep_path)) != dep_hash:
+            if self.hashes.get(Path(dep_path)) != dep_hash:
                 return None
         return dict(entry)
 
-    reused = {s: e for s in data if (e := still_valid(s)) is not None}
-    todo = [s for s in data if s not in reused]
-    deps = dependencies(data, settings.base_iri) if todo else {}
-
-    results: dict[Source, GraphResult] = {}
-    total = len(data)
-    done = 0
-
-    def finish(s: Source, outcome: dict[str, Any], cached: bool, dep_list: list[str]) -> None:
-        nonlocal done
-        done += 1
+    def finish(self, s: Source, outcome: dict[str, Any], cached: bool, deps: list[str]) -> None:
+        """Record the outcome of ``s`` (cache it when it was validated now), tell progress."""
+        root = self.settings.root
         result = GraphResult(
             graph_iri=s.graph_iri,
-            path=display_path(s.path, settings.root),
-            depends_on=[display_path(Path(d), settings.root) for d in dep_list],
+            path=display_path(s.path, root),
+            depends_on=[display_path(Path(d), root) for d in deps],
             triples=int(outcome["triples"]),
             seconds=0.0 if cached else float(outcome["seconds"]),
             cached=cached,
@@ -486,43 +329,32 @@ def validate_sources(
             violations=[Violation(**v) for v in outcome["violations"]],
             error=outcome["error"],
         )
-        results[s] = result
+        self.results[s] = result
         if not cached and outcome["error"] is None:
-            cache[s.graph_iri] = {
-                "hash": hashes[s.path],
-                "deps": {d: hashes[Path(d)] for d in dep_list},
-                "files": sorted(known_files),
+            self.cache[s.graph_iri] = {
+                "hash": self.hashes[s.path],
+                "deps": {d: self.hashes[Path(d)] for d in deps},
+                "files": sorted(self.known_files),
                 **{k: outcome[k] for k in ("triples", "seconds", "conforms", "violations")},
                 "error": None,
             }
-        if progress is not None:
-            progress(result, done, total)
+        if self.progress is not None:
+            self.progress(result, len(self.results), self.total)
 
-    for s, entry in reused.items():
-        finish(s, entry, True, list(entry.get("deps", {})))
 
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-    tasks = [_Task(settings, schema, s, tuple(deps[s])) for s in todo]
+def _outcomes(tasks: Sequence[Task], n_workers: int) -> Iterator[tuple[Task, dict[str, Any]]]:
+    """Run the tasks, in this process or in ``n_workers`` forked ones; outcomes as they come."""
     if n_workers == 1:
         for task in tasks:
-            finish(task.source, _run_task(task), False, [str(d.path) for d in task.deps])
-    else:
-        _schema(settings, schema)  # parsed once here; forked workers inherit it
-        _parse_shared_dependencies(settings, tasks)
-        context_mp = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        )
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context_mp) as pool:
-            futures: dict[Future[dict[str, Any]], _Task] = {
-                pool.submit(_run_task, t): t for t in tasks
-            }
-
-            for future in as_completed(futures):
-                task = futures[future]
-                finish(task.source, future.result(), False, [str(d.path) for d in task.deps])
-
-    if use_cache and todo:
-        live = {s.graph_iri for s in data}
-        _write_cache(cache_path, context, {k: v for k, v in cache.items() if k in live})
-    ordered = [results[s] for s in data]
-    return BatchReport(ordered, time.perf_counter() - started, n_workers if todo else 0)
+            yield task, run_task(task)
+        return
+    first = tasks[0]
+    schema_graphs(first.settings, first.schema)  # parsed once here; forked workers inherit it
+    parse_shared_dependencies(first.settings, tasks)
+    context_mp = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    )
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context_mp) as pool:
+        futures: dict[Future[dict[str, Any]], Task] = {pool.submit(run_task, t): t for t in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()

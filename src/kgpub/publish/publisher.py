@@ -81,7 +81,7 @@ class Publisher:
     def read_only(self) -> bool:
         """A store kgpub may not write to (a remote one without an update endpoint): it
         serves what the last ``kgpub load`` put there instead of publishing its sources."""
-        return getattr(self.store, "writable", True) is False
+        return not self.store.writable
 
     def start(self) -> Any:
         """Publish the sources, or for a read-only store, follow what it holds."""
@@ -108,9 +108,7 @@ class Publisher:
         current = self.current
         if current is not None and current.digest == record.digest:
             return current
-        changed = getattr(self.store, "changed", None)
-        if callable(changed):
-            changed()  # answers cached from the previous load must not be served
+        self.store.changed()  # answers cached from the previous load must not be served
         published = Published(
             digest=record.digest,
             loaded_at=record.loaded_at.replace(microsecond=0),

@@ -11,8 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kgpub.site.describe import MATCH_PREDICATES, SKOS, Description, Index, _iri, graph_triples
+from kgpub.site.describe import Description, _iri, graph_triples
 from kgpub.site.municipality import Match, MunicipalityView, TreeNode, municipalities
+from kgpub.site.terms import MATCH_PREDICATES, SKOS
+from kgpub.site.triple_index import Index
 from kgpub.store.base import Store
 
 OBJECTIVE_LIST_LIMIT = 1000

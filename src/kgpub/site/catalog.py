@@ -95,6 +95,45 @@ def _dt(value: datetime) -> ox.Literal:
     return ox.Literal(value.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_n(XSD + "dateTime"))
 
 
+class _Triples:
+    """The triples of a description, added one statement at a time."""
+
+    def __init__(self) -> None:
+        self.triples: list[ox.Triple] = []
+
+    def add(self, s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
+        self.triples.append(ox.Triple(s, _n(p), o))
+
+
+@dataclass(frozen=True)
+class _Nodes:
+    """The resources the dataset description is about, under one base IRI."""
+
+    base: str
+    home: ox.NamedNode
+    catalog: ox.NamedNode
+    dataset: ox.NamedNode
+    publisher: ox.NamedNode
+    contact: ox.NamedNode
+    service: ox.NamedNode
+    sparql: ox.NamedNode
+    sparql_dist: ox.NamedNode
+
+    @classmethod
+    def under(cls, base: str) -> _Nodes:
+        return cls(
+            base=base,
+            home=_n(base),
+            catalog=_n(base + "dataset#catalog"),
+            dataset=_n(base + "dataset"),
+            publisher=_n(base + "dataset#publisher"),
+            contact=_n(base + "dataset#contact"),
+            service=_n(base + "dataset#sparql-service"),
+            sparql=_n(base + "sparql"),
+            sparql_dist=_n(base + "dataset#sparql-distribution"),
+        )
+
+
 def dataset_description(
     store: Store,
     base_iri: str,
@@ -104,55 +143,62 @@ def dataset_description(
     example_resources: tuple[str, ...] = ("id/haninge", "id/haparanda"),
 ) -> list[ox.Triple]:
     """VoID + DCAT triples describing the published dataset (canonical IRIs)."""
-    b = base_iri
-    catalog = _n(b + "dataset#catalog")
-    dataset = _n(b + "dataset")
-    publisher = _n(b + "dataset#publisher")
-    contact = _n(b + "dataset#contact")
-    service = _n(b + "dataset#sparql-service")
-    sparql = _n(b + "sparql")
-    t: list[ox.Triple] = []
-
-    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
-        t.append(ox.Triple(s, _n(p), o))
-
+    nodes = _Nodes.under(base_iri)
+    out = _Triples()
     modified = _dt(loaded_at)
-    issued = ox.Literal("2026-11-23", datatype=_n(XSD + "date"))
-    # catalog
-    add(catalog, RDF + "type", _n(DCAT + "Catalog"))
-    add(catalog, DCT + "title", _l("kgpub – kommunal styrning som länkade data", "sv"))
-    add(catalog, DCT + "title", _l("kgpub – municipal strategy as linked data", "en"))
-    add(
+    _catalog(out, nodes, modified)
+    _publisher(out, nodes, publisher_name, publisher_email)
+    _dataset(out, nodes, modified)
+    _void(out, nodes, store.count(), example_resources)
+    _dump_distributions(out, nodes, modified)
+    _sparql_access(out, nodes)
+    _eu_vocabulary_labels(out)
+    t = out.triples
+    return sorted(set(t + _range_types(t)), key=str)
+
+
+def _catalog(out: _Triples, nodes: _Nodes, modified: ox.Literal) -> None:
+    catalog = nodes.catalog
+    out.add(catalog, RDF + "type", _n(DCAT + "Catalog"))
+    out.add(catalog, DCT + "title", _l("kgpub – kommunal styrning som länkade data", "sv"))
+    out.add(catalog, DCT + "title", _l("kgpub – municipal strategy as linked data", "en"))
+    out.add(
         catalog,
         DCT + "description",
         _l("Katalog över kgpubs länkade öppna data om kommunal styrning.", "sv"),
     )
-    add(
+    out.add(
         catalog,
         DCT + "description",
         _l("Catalogue of kgpub's linked open data on municipal strategy.", "en"),
     )
-    add(catalog, DCT + "publisher", publisher)
-    add(catalog, DCT + "license", _n(CC0))
-    add(catalog, DCAT + "dataset", dataset)
-    add(catalog, DCAT + "service", service)
-    add(catalog, FOAF + "homepage", _n(b))
-    add(catalog, DCT + "modified", modified)
-    # publisher
-    add(publisher, RDF + "type", _n(FOAF + "Agent"))
-    add(publisher, RDF + "type", _n(FOAF + "Organization"))
-    add(publisher, FOAF + "name", _l(publisher_name))
-    add(publisher, DCT + "type", _n(PUBLISHER_TYPE + "NonProfitOrganisation"))
-    # contact point
-    add(contact, RDF + "type", _n(VCARD + "Organization"))
-    add(contact, VCARD + "fn", _l(publisher_name))
-    add(contact, VCARD + "hasEmail", _n("mailto:" + (publisher_email or "kgpub@example.org")))
-    # dataset
-    add(dataset, RDF + "type", _n(DCAT + "Dataset"))
-    add(dataset, RDF + "type", _n(VOID + "Dataset"))
-    add(dataset, DCT + "title", _l("Kommunal styrning: visioner, mål och budget", "sv"))
-    add(dataset, DCT + "title", _l("Municipal strategy: visions, goals and budgets", "en"))
-    add(
+    out.add(catalog, DCT + "publisher", nodes.publisher)
+    out.add(catalog, DCT + "license", _n(CC0))
+    out.add(catalog, DCAT + "dataset", nodes.dataset)
+    out.add(catalog, DCAT + "service", nodes.service)
+    out.add(catalog, FOAF + "homepage", nodes.home)
+    out.add(catalog, DCT + "modified", modified)
+
+
+def _publisher(out: _Triples, nodes: _Nodes, name: str, email: str | None) -> None:
+    """The publisher and the dataset's contact point."""
+    publisher, contact = nodes.publisher, nodes.contact
+    out.add(publisher, RDF + "type", _n(FOAF + "Agent"))
+    out.add(publisher, RDF + "type", _n(FOAF + "Organization"))
+    out.add(publisher, FOAF + "name", _l(name))
+    out.add(publisher, DCT + "type", _n(PUBLISHER_TYPE + "NonProfitOrganisation"))
+    out.add(contact, RDF + "type", _n(VCARD + "Organization"))
+    out.add(contact, VCARD + "fn", _l(name))
+    out.add(contact, VCARD + "hasEmail", _n("mailto:" + (email or "kgpub@example.org")))
+
+
+def _dataset(out: _Triples, nodes: _Nodes, modified: ox.Literal) -> None:
+    """The dataset as DCAT (DCAT-AP-SE mandatory and recommended fields)."""
+    dataset = nodes.dataset
+    out.add(dataset, RDF + "type", _n(DCAT + "Dataset"))
+    out.add(dataset, DCT + "title", _l("Kommunal styrning: visioner, mål och budget", "sv"))
+    out.add(dataset, DCT + "title", _l("Municipal strategy: visions, goals and budgets", "en"))
+    out.add(
         dataset,
         DCT + "description",
         _l(
@@ -161,7 +207,7 @@ def dataset_description(
             "sv",
         ),
     )
-    add(
+    out.add(
         dataset,
         DCT + "description",
         _l(
@@ -170,90 +216,107 @@ def dataset_description(
             "en",
         ),
     )
-    add(dataset, DCT + "publisher", publisher)
-    add(dataset, DCAT + "contactPoint", contact)
-    add(dataset, DCT + "license", _n(CC0))
-    add(dataset, DCT + "issued", issued)
-    add(dataset, DCT + "modified", modified)
-    add(dataset, DCT + "language", _n(LANGUAGE + "SWE"))
-    add(dataset, DCT + "language", _n(LANGUAGE + "ENG"))
-    add(dataset, DCAT + "theme", _n(THEME_GOVE))
-    add(dataset, DCAT + "keyword", _l("kommun", "sv"))
-    add(dataset, DCAT + "keyword", _l("municipality", "en"))
-    add(dataset, VOID + "triples", ox.Literal(str(store.count()), datatype=_n(XSD + "integer")))
-    add(dataset, VOID + "sparqlEndpoint", sparql)
-    add(dataset, VOID + "uriSpace", _l(b + "id/"))
-    add(dataset, VOID + "vocabulary", _n(b + "ontology#"))
-    for ex in example_resources:
-        add(dataset, VOID + "exampleResource", _n(b + ex))
+    out.add(dataset, DCT + "publisher", nodes.publisher)
+    out.add(dataset, DCAT + "contactPoint", nodes.contact)
+    out.add(dataset, DCT + "license", _n(CC0))
+    out.add(dataset, DCT + "issued", ox.Literal("2026-11-23", datatype=_n(XSD + "date")))
+    out.add(dataset, DCT + "modified", modified)
+    out.add(dataset, DCT + "language", _n(LANGUAGE + "SWE"))
+    out.add(dataset, DCT + "language", _n(LANGUAGE + "ENG"))
+    out.add(dataset, DCAT + "theme", _n(THEME_GOVE))
+    out.add(dataset, DCAT + "keyword", _l("kommun", "sv"))
+    out.add(dataset, DCAT + "keyword", _l("municipality", "en"))
+
+
+def _void(out: _Triples, nodes: _Nodes, triples: int, examples: tuple[str, ...]) -> None:
+    """The dataset as VoID: size, endpoint, URI space, vocabulary, example resources."""
+    dataset = nodes.dataset
+    out.add(dataset, RDF + "type", _n(VOID + "Dataset"))
+    out.add(dataset, VOID + "triples", ox.Literal(str(triples), datatype=_n(XSD + "integer")))
+    out.add(dataset, VOID + "sparqlEndpoint", nodes.sparql)
+    out.add(dataset, VOID + "uriSpace", _l(nodes.base + "id/"))
+    out.add(dataset, VOID + "vocabulary", _n(nodes.base + "ontology#"))
+    for ex in examples:
+        out.add(dataset, VOID + "exampleResource", _n(nodes.base + ex))
+
+
+def _dump_distributions(out: _Triples, nodes: _Nodes, modified: ox.Literal) -> None:
+    """One distribution (and VoID data dump) per file of :data:`DUMPS`."""
     for d in DUMPS:
-        dist = _n(b + "dumps/" + d.name)
-        add(dataset, DCAT + "distribution", dist)
-        add(dataset, VOID + "dataDump", dist)
-        add(dist, RDF + "type", _n(DCAT + "Distribution"))
-        add(dist, DCT + "title", _l(d.title_sv, "sv"))
-        add(dist, DCT + "title", _l(d.title_en, "en"))
-        add(dist, DCAT + "accessURL", dist)
-        add(dist, DCAT + "downloadURL", dist)
-        add(
-            dist,
-            DCAT + "mediaType",
-            _n("http://www.iana.org/assignments/media-types/" + d.media_type),
-        )
-        add(dist, DCT + "format", _n(FILETYPE + d.file_type))
-        add(dist, DCT + "license", _n(CC0))
-        add(dist, DCT + "modified", modified)
+        dist = _n(nodes.base + "dumps/" + d.name)
+        out.add(nodes.dataset, DCAT + "distribution", dist)
+        out.add(nodes.dataset, VOID + "dataDump", dist)
+        out.add(dist, RDF + "type", _n(DCAT + "Distribution"))
+        out.add(dist, DCT + "title", _l(d.title_sv, "sv"))
+        out.add(dist, DCT + "title", _l(d.title_en, "en"))
+        out.add(dist, DCAT + "accessURL", dist)
+        out.add(dist, DCAT + "downloadURL", dist)
+        out.add(dist, DCAT + "mediaType", _n(_IANA + d.media_type))
+        out.add(dist, DCT + "format", _n(FILETYPE + d.file_type))
+        out.add(dist, DCT + "license", _n(CC0))
+        out.add(dist, DCT + "modified", modified)
         if d.gzip:
-            add(
-                dist,
-                DCAT + "compressFormat",
-                _n("http://www.iana.org/assignments/media-types/application/gzip"),
-            )
-    # DCAT-AP ranges: the controlled-vocabulary values are typed, as the profile asks
-    typed = {
-        DCT + "language": DCT + "LinguisticSystem",
-        DCAT + "theme": SKOS + "Concept",
-        DCAT + "mediaType": DCT + "MediaType",
-        DCAT + "compressFormat": DCT + "MediaType",
-        DCT + "format": DCT + "MediaTypeOrExtent",
-        DCT + "license": DCT + "LicenseDocument",
-        DCT + "type": SKOS + "Concept",
-        DCT + "conformsTo": DCT + "Standard",
-        DCAT + "contactPoint": VCARD + "Kind",
-        FOAF + "homepage": FOAF + "Document",
-    }
-    # the labels the EU vocabularies give these concepts
-    add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Government and public sector", "en"))
-    add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Regeringen och den offentliga sektorn", "sv"))
-    add(
+            out.add(dist, DCAT + "compressFormat", _n(_IANA + "application/gzip"))
+
+
+_IANA = "http://www.iana.org/assignments/media-types/"
+
+
+def _sparql_access(out: _Triples, nodes: _Nodes) -> None:
+    """The SPARQL endpoint: a distribution of the dataset and the data service behind it."""
+    dist, service, sparql = nodes.sparql_dist, nodes.service, nodes.sparql
+    out.add(nodes.dataset, DCAT + "distribution", dist)
+    out.add(dist, RDF + "type", _n(DCAT + "Distribution"))
+    out.add(dist, DCT + "title", _l("SPARQL-ändpunkt", "sv"))
+    out.add(dist, DCT + "title", _l("SPARQL endpoint", "en"))
+    out.add(dist, DCAT + "accessURL", sparql)
+    out.add(dist, DCAT + "accessService", service)
+    out.add(dist, DCT + "license", _n(CC0))
+    out.add(dist, DCT + "format", _n(FILETYPE + "SPARQLQ"))
+    out.add(service, RDF + "type", _n(DCAT + "DataService"))
+    out.add(service, DCT + "title", _l("kgpubs SPARQL-ändpunkt", "sv"))
+    out.add(service, DCT + "title", _l("kgpub SPARQL endpoint", "en"))
+    out.add(service, DCAT + "endpointURL", sparql)
+    out.add(service, DCAT + "endpointDescription", sparql)
+    out.add(service, DCAT + "servesDataset", nodes.dataset)
+    out.add(service, DCT + "publisher", nodes.publisher)
+    out.add(service, DCT + "license", _n(CC0))
+    out.add(service, DCT + "conformsTo", _n("https://www.w3.org/TR/sparql11-protocol/"))
+
+
+def _eu_vocabulary_labels(out: _Triples) -> None:
+    """The labels the EU vocabularies give the concepts used."""
+    out.add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Government and public sector", "en"))
+    out.add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Regeringen och den offentliga sektorn", "sv"))
+    out.add(
         _n(PUBLISHER_TYPE + "NonProfitOrganisation"),
         SKOS + "prefLabel",
         _l("Non-Profit Organisation", "en"),
     )
-    sparql_dist = _n(b + "dataset#sparql-distribution")
-    add(dataset, DCAT + "distribution", sparql_dist)
-    add(sparql_dist, RDF + "type", _n(DCAT + "Distribution"))
-    add(sparql_dist, DCT + "title", _l("SPARQL-ändpunkt", "sv"))
-    add(sparql_dist, DCT + "title", _l("SPARQL endpoint", "en"))
-    add(sparql_dist, DCAT + "accessURL", sparql)
-    add(sparql_dist, DCAT + "accessService", service)
-    add(sparql_dist, DCT + "license", _n(CC0))
-    add(sparql_dist, DCT + "format", _n(FILETYPE + "SPARQLQ"))
-    # data service
-    add(service, RDF + "type", _n(DCAT + "DataService"))
-    add(service, DCT + "title", _l("kgpubs SPARQL-ändpunkt", "sv"))
-    add(service, DCT + "title", _l("kgpub SPARQL endpoint", "en"))
-    add(service, DCAT + "endpointURL", sparql)
-    add(service, DCAT + "endpointDescription", sparql)
-    add(service, DCAT + "servesDataset", dataset)
-    add(service, DCT + "publisher", publisher)
-    add(service, DCT + "license", _n(CC0))
-    add(service, DCT + "conformsTo", _n("https://www.w3.org/TR/sparql11-protocol/"))
-    for triple in list(t):
-        cls = typed.get(triple.predicate.value)
-        if cls is not None and isinstance(triple.object, ox.NamedNode):
-            t.append(ox.Triple(triple.object, _n(RDF + "type"), _n(cls)))
-    return sorted(set(t), key=str)
+
+
+#: DCAT-AP ranges: the controlled-vocabulary values are typed, as the profile asks.
+_RANGES = {
+    DCT + "language": DCT + "LinguisticSystem",
+    DCAT + "theme": SKOS + "Concept",
+    DCAT + "mediaType": DCT + "MediaType",
+    DCAT + "compressFormat": DCT + "MediaType",
+    DCT + "format": DCT + "MediaTypeOrExtent",
+    DCT + "license": DCT + "LicenseDocument",
+    DCT + "type": SKOS + "Concept",
+    DCT + "conformsTo": DCT + "Standard",
+    DCAT + "contactPoint": VCARD + "Kind",
+    FOAF + "homepage": FOAF + "Document",
+}
+
+
+def _range_types(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The ``rdf:type`` of each IRI that is the value of a property in :data:`_RANGES`."""
+    return [
+        ox.Triple(t.object, _n(RDF + "type"), _n(_RANGES[t.predicate.value]))
+        for t in triples
+        if t.predicate.value in _RANGES and isinstance(t.object, ox.NamedNode)
+    ]
 
 
 def sitemap_paths(store: Store, base_iri: str) -> list[str]:

@@ -7,22 +7,23 @@ resources it links to, and the incoming links with their subjects' labels.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 import pyoxigraph
 
 from kgpub.rendering.l10n import pick_label
+from kgpub.site.local_lookups import incoming_count, walk_description, walk_labels
+from kgpub.site.terms import (
+    DCT_TITLE,
+    LABEL_PREDICATES,
+    ORG,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS_PREF,
+)
 from kgpub.store.base import Store, Term
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
-DCT_TITLE = "http://purl.org/dc/terms/title"
-LABEL_PREDICATES = (SKOS_PREF, RDFS_LABEL, DCT_TITLE)
 
 Node = pyoxigraph.NamedNode | pyoxigraph.BlankNode
 Obj = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
@@ -143,6 +144,23 @@ def _pairs_pattern(iris: Iterable[str], with_types: bool) -> str | None:
     return "{ VALUES (?s ?p) { " + pairs + " } GRAPH ?g { ?s ?p ?l } }"
 
 
+@dataclass(frozen=True)
+class OwnersRead:
+    """The owner chain of a described resource and the owners' labels, read by the
+    queries of :func:`describe`: given back to :func:`owner_chain` and :func:`labels_for`,
+    they answer from it instead of asking the store again."""
+
+    kgpub_ns: str
+    owners: tuple[str, ...]
+    labels: dict[str, dict[str, str]]
+
+    def labels_of(self, iris: set[str]) -> dict[str, dict[str, str]] | None:
+        """The labels of ``iris`` when they are all owners read here, else None."""
+        if not iris <= set(self.owners):
+            return None
+        return {i: dict(self.labels[i]) for i in iris if i in self.labels}
+
+
 @dataclass
 class Description:
     """A resource document's content, plus indexes the HTML rendering uses."""
@@ -157,6 +175,9 @@ class Description:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # iri -> lang -> label
     types: dict[str, list[str]] = field(default_factory=dict)  # iri -> type IRIs
     blank: dict[str, dict[str, list[Obj]]] = field(default_factory=dict)
+    #: What :func:`describe` read of the owners along with the resource (None when it
+    #: did not look for them).
+    owners_read: OwnersRead | None = None
 
     @property
     def exists(self) -> bool:
@@ -227,27 +248,28 @@ def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description
     """The description of ``iri`` as the store holds it now: its own triples, then the
     labels and types of the resources it links to and of those linking to it (at most
     :data:`MAX_INCOMING` of them; ``incoming_total`` counts all). Two queries (a third, the
-    count, only when the incoming links reach the cap).
+    count, only when the incoming links reach the cap); a store in this process answers
+    by index lookups instead (see :mod:`kgpub.site.local_lookups`).
 
     They also fetch what :func:`owner_chain` and then :func:`labels_for` of the owners ask
     next for ``kgpub_ns`` (by default ``{base}ontology#`` for an IRI ``{base}id/...``), so
-    a page costs two requests to a remote store, not four: those two functions answer from
-    it once each, in this thread, for this store and IRI.
+    a page costs two requests to a remote store, not four: given the description, those two
+    functions answer from its :attr:`Description.owners_read`.
     """
     ns = kgpub_ns if kgpub_ns is not None else _guess_kgpub_ns(iri)
-    walk = getattr(store, "quads_for_pattern", None)
+    contents = store.contents
     found = _Rows(iri)
-    if callable(walk):  # a store in this process: index lookups, no query planning
-        _walk_description(found, walk, store, ns)
+    if contents is not None:  # index lookups, no query planning
+        walk_description(found, contents.quads_for_pattern, store, ns, MAX_INCOMING)
     else:
         for row in store.select(description_query(iri, ns)):
             found.add(row)
         if found.incoming_rows >= MAX_INCOMING:  # capped: count them all (hubs only)
-            found.total = _incoming_count(store, pyoxigraph.NamedNode(iri))
+            found.total = incoming_count(store, pyoxigraph.NamedNode(iri))
     wide = found.anywhere | set(found.owners)
     local = {(g, x) for g, x in found.local if x not in wide}
-    if callable(walk):
-        labels = _walk_labels(walk, local, wide)
+    if contents is not None:
+        labels = walk_labels(contents.quads_for_pattern, local, wide)
     else:
         query = linked_labels_query(local, wide)
         labels = store.construct(query) if query is not None else []
@@ -255,12 +277,16 @@ def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description
     desc = build_description(iri, found.triples + [t for t in labels if _about(t) in linked])
     desc.incoming_total = max(found.total, desc.incoming_total)
     if ns is not None:
-        owner_labels: dict[str, dict[str, str]] = {}
-        for t in labels:
-            if _about(t) in found.owners:
-                add_label(owner_labels, t)
-        _LOCAL.prefetched = _Prefetched(id(store), iri, ns, found.owners, owner_labels)
+        desc.owners_read = _owners_read(ns, found.owners, labels)
     return desc
+
+
+def _owners_read(ns: str, owners: list[str], labels: list[pyoxigraph.Triple]) -> OwnersRead:
+    owner_labels: dict[str, dict[str, str]] = {}
+    for t in labels:
+        if _about(t) in owners:
+            add_label(owner_labels, t)
+    return OwnersRead(ns, tuple(owners), owner_labels)
 
 
 def _about(triple: pyoxigraph.Triple) -> str:
@@ -321,151 +347,21 @@ class _Rows:
             self.anywhere.add(node.value)
 
 
-# -- the same lookups as quad patterns, for a store in this process ---------------------
-
-QuadWalk = Callable[..., Iterator[pyoxigraph.Quad]]
-
-
-def _named(quads: Iterable[pyoxigraph.Quad]) -> Iterator[pyoxigraph.Quad]:
-    """The quads in named graphs (what ``GRAPH ?g`` matches)."""
-    return (q for q in quads if isinstance(q.graph_name, pyoxigraph.NamedNode))
-
-
-def _walk_description(found: _Rows, walk: QuadWalk, store: Store, ns: str | None) -> None:
-    """What :func:`description_query` selects, by index lookups."""
-    r = pyoxigraph.NamedNode(found.iri)
-    for q in _named(walk(r, None, None, None)):
-        _walk_link(found, walk, q, depth=0)
-    _walk_incoming(found, walk, store, r)
-    if ns is not None:
-        owner = _walk_owner(walk, r, pyoxigraph.NamedNode(ns + "owner"))
-        found.owners = [owner] if owner is not None else []
-
-
-def _walk_link(found: _Rows, walk: QuadWalk, q: pyoxigraph.Quad, depth: int) -> None:
-    o, g = q.object, q.graph_name
-    here = isinstance(o, Node) and next(iter(walk(o, None, None, g)), None) is not None
-    found.add_triple(pyoxigraph.Triple(q.subject, q.predicate, o), g, here)
-    if isinstance(o, pyoxigraph.BlankNode) and depth < 2:
-        for inner in walk(o, None, None, g):
-            _walk_link(found, walk, inner, depth + 1)
-
-
-def _walk_incoming(found: _Rows, walk: QuadWalk, store: Store, r: pyoxigraph.NamedNode) -> None:
-    seen: set[tuple[object, object, object]] = set()
-    for q in _named(walk(None, None, r, None)):
-        key = (q.subject, q.predicate, q.graph_name)
-        if key in seen:
-            continue
-        if len(seen) == MAX_INCOMING:  # more than shown: count them all in the store
-            found.total = _incoming_count(store, r)
-            return
-        seen.add(key)
-        found.add_triple(pyoxigraph.Triple(q.subject, q.predicate, r), q.graph_name, True)
-    found.total = len({(s, p) for s, p, _g in seen if isinstance(s, pyoxigraph.NamedNode)})
-
-
-def _incoming_count(store: Store, r: pyoxigraph.NamedNode) -> int:
-    rows = store.select(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT DISTINCT ?s ?p WHERE "
-        f"{{ GRAPH ?g {{ ?s ?p {r} }} FILTER(isIRI(?s)) }} }} }}"
-    )
-    n = rows[0].get("n") if rows else None
-    return int(n.value) if isinstance(n, pyoxigraph.Literal) else 0
-
-
-def _walk_owner(walk: QuadWalk, r: pyoxigraph.NamedNode, k: pyoxigraph.NamedNode) -> str | None:
-    """The first owner the query of :func:`owner_chain` finds, in the same order."""
-    unit_of = pyoxigraph.NamedNode(ORG + "unitOf")
-    for p in (k, unit_of):
-        for q in _named(walk(r, p, None, None)):
-            return _iri_value(q.object)
-    for q in _named(walk(r, pyoxigraph.NamedNode(SKOS + "inScheme"), None, None)):
-        for q2 in _named(walk(q.object, k, None, None)):
-            return _iri_value(q2.object)
-    for q in _named(walk(None, None, r, None)):
-        for q2 in walk(q.subject, k, None, q.graph_name):
-            return _iri_value(q2.object)
-    return None
-
-
-def _iri_value(term: object) -> str | None:
-    return term.value if isinstance(term, pyoxigraph.NamedNode) else None
-
-
-def _walk_labels(
-    walk: QuadWalk, local: set[tuple[str, str]], anywhere: set[str]
-) -> list[pyoxigraph.Triple]:
-    """What :func:`linked_labels_query` constructs, by index lookups."""
-    wanted = {RDFS_LABEL, SKOS_PREF, DCT_TITLE, RDF_TYPE}
-    out: list[pyoxigraph.Triple] = []
-    for g, x in sorted(local):
-        node, graph = pyoxigraph.NamedNode(x), pyoxigraph.NamedNode(g)
-        out += [_triple(q) for q in walk(node, None, None, graph) if q.predicate.value in wanted]
-    for x in sorted(anywhere):
-        node = pyoxigraph.NamedNode(x)
-        for p in wanted:
-            out += [_triple(q) for q in _named(walk(node, pyoxigraph.NamedNode(p), None, None))]
-    return out
-
-
-def _triple(q: pyoxigraph.Quad) -> pyoxigraph.Triple:
-    return pyoxigraph.Triple(q.subject, q.predicate, q.object)
-
-
-@dataclass
-class _Prefetched:
-    """What :func:`describe` fetched for the :func:`owner_chain` call that follows it."""
-
-    store: int
-    iri: str
-    kgpub_ns: str
-    owners: list[str]
-    labels: dict[str, dict[str, str]]
-    owners_used: bool = False
-
-
-_LOCAL = threading.local()
-
-
-def _take_owners(store: Store, iri: str, kgpub_ns: str) -> list[str] | None:
-    found: _Prefetched | None = getattr(_LOCAL, "prefetched", None)
-    if found is None or found.owners_used:
-        return None
-    if (found.store, found.iri, found.kgpub_ns) != (id(store), iri, kgpub_ns):
-        return None
-    found.owners_used = True
-    return list(found.owners)
-
-
-def _take_owner_labels(store: Store, iris: set[str]) -> dict[str, dict[str, str]] | None:
-    found: _Prefetched | None = getattr(_LOCAL, "prefetched", None)
-    if found is None or not found.owners_used or found.store != id(store):
-        return None
-    if not iris <= set(found.owners):
-        return None
-    _LOCAL.prefetched = None
-    return {i: dict(found.labels[i]) for i in iris if i in found.labels}
-
-
-def graph_of(store: Store, iri: str) -> list[str]:
-    """Named graphs that state something about ``iri``."""
-    rows = store.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {_iri(iri)} ?p ?o }} }}")
-    return sorted(r["g"].value for r in rows if "g" in r)
-
-
 def graph_triples(store: Store, graph: str) -> list[pyoxigraph.Triple]:
     g = _iri(graph)
     return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
 
 
-def labels_for(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
-    """Labels of many IRIs in one query (the owners :func:`owner_chain` just gave come
-    from the query of :func:`describe`)."""
+def labels_for(
+    store: Store, iris: Iterable[str], described: Description | None = None
+) -> dict[str, dict[str, str]]:
+    """Labels of many IRIs in one query; none when they are owners of the ``described``
+    resource (:func:`describe` has read their labels already)."""
     wanted = set(iris)
-    prefetched = _take_owner_labels(store, wanted)
-    if prefetched is not None:
-        return prefetched
+    read = described.owners_read if described is not None else None
+    known = read.labels_of(wanted) if read is not None else None
+    if known is not None:
+        return known
     query = labels_query(wanted, with_types=False)
     if query is None:
         return {}
@@ -476,111 +372,16 @@ def labels_for(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
     return labels
 
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class LRUCache(Generic[K, V]):
-    """A bounded, thread-safe least-recently-used cache."""
-
-    def __init__(self, maxsize: int = 2048) -> None:
-        self.maxsize = maxsize
-        self._data: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_create(self, key: K, create: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
-            self.misses += 1
-        value = create()
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-# --- municipality page ------------------------------------------------------------------
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-ORG = "http://www.w3.org/ns/org#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-SCHEMA_POSITION = "https://schema.org/position"
-MATCH_PREDICATES = (
-    SKOS + "exactMatch",
-    SKOS + "closeMatch",
-    SKOS + "relatedMatch",
-    SKOS + "broadMatch",
-    SKOS + "narrowMatch",
-)
-
-
-class Index:
-    """subject -> predicate -> objects, over a list of triples."""
-
-    def __init__(self, triples: Iterable[pyoxigraph.Triple]) -> None:
-        self.spo: dict[str, dict[str, list[Obj]]] = defaultdict(lambda: defaultdict(list))
-        self.labels: dict[str, dict[str, str]] = {}
-        for t in triples:
-            if isinstance(t.object, pyoxigraph.Triple) or isinstance(t.subject, pyoxigraph.Triple):
-                continue
-            self.spo[t.subject.value][t.predicate.value].append(t.object)
-            add_label(self.labels, t)
-
-    def objects(self, s: str, p: str) -> list[Obj]:
-        return list(self.spo.get(s, {}).get(p, []))
-
-    def iris(self, s: str, p: str) -> list[str]:
-        return [o.value for o in self.objects(s, p) if isinstance(o, pyoxigraph.NamedNode)]
-
-    def one(self, s: str, p: str) -> Obj | None:
-        found = self.objects(s, p)
-        return found[0] if found else None
-
-    def subjects(self, p: str, o: str) -> list[str]:
-        return [
-            s
-            for s, po in self.spo.items()
-            if any(isinstance(x, pyoxigraph.NamedNode) and x.value == o for x in po.get(p, []))
-        ]
-
-    def of_type(self, t: str) -> list[str]:
-        return self.subjects(RDF_TYPE, t)
-
-    def position(self, s: str) -> tuple[int, str]:
-        pos = self.one(s, SCHEMA_POSITION)
-        try:
-            return (int(pos.value) if pos is not None else 10_000, s)
-        except ValueError:
-            return (10_000, s)
-
-    def ordered(self, items: Iterable[str]) -> list[str]:
-        return sorted(set(items), key=self.position)
-
-
-def owner_chain(store: Store, iri: str, kgpub_ns: str) -> list[str]:
+def owner_chain(
+    store: Store, iri: str, kgpub_ns: str, described: Description | None = None
+) -> list[str]:
     """The owning municipality (and the path to it) for a breadcrumb: via kgpub:owner,
     org:unitOf, skos:inScheme→owner, or the resource a blank-free parent points from.
 
-    Right after :func:`describe` of ``iri`` in the same thread, answered from its query."""
-    prefetched = _take_owners(store, iri, kgpub_ns)
-    if prefetched is not None:
-        return prefetched
+    Given the description of ``iri`` (from :func:`describe`), answered from what it read."""
+    read = described.owners_read if described is not None and described.iri == iri else None
+    if read is not None and read.kgpub_ns == kgpub_ns:
+        return list(read.owners)
     r = _iri(iri)
     k = _iri(kgpub_ns + "owner")
     rows = store.select(

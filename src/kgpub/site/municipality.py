@@ -11,20 +11,9 @@ from decimal import Decimal
 import pyoxigraph
 
 from kgpub.rendering.l10n import to_decimal
-from kgpub.site.describe import (
-    DCAT,
-    DCT,
-    FOAF,
-    LABEL_PREDICATES,
-    MATCH_PREDICATES,
-    RDF_TYPE,
-    SKOS,
-    Index,
-    _iri,
-    add_label,
-    graph_triples,
-    labels_for,
-)
+from kgpub.site.describe import _iri, add_label, graph_triples, labels_for
+from kgpub.site.terms import DCAT, DCT, FOAF, LABEL_PREDICATES, MATCH_PREDICATES, RDF_TYPE, SKOS
+from kgpub.site.triple_index import Index
 from kgpub.store.base import Store
 
 TARGET_FACTS = ("baselineValue", "baselineYear", "targetValue", "targetYear", "unit")

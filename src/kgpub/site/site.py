@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,21 +30,21 @@ from kgpub.site.alignment import (
     objective_links_query,
 )
 from kgpub.site.describe import (
-    RDF_TYPE,
     Description,
-    Index,
-    LRUCache,
     describe,
     graph_triples,
     labels_for,
     owner_chain,
 )
 from kgpub.site.directory import Directory, Group, directory
+from kgpub.site.lru_cache import LRUCache
 from kgpub.site.municipality import (
     MunicipalityView,
     municipality_labels,
     municipality_view,
 )
+from kgpub.site.terms import RDF_TYPE
+from kgpub.site.triple_index import Index
 from kgpub.uris import UriScheme
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -179,8 +178,8 @@ class Site:
         ctx = self.context(lang, host_url, f"/doc/{path}", f"/doc/{path}")
         ctx.labels.update(desc.labels)
         store = self.publisher.store
-        owners = owner_chain(store, desc.iri, self.kgpub)
-        ctx.labels.update(labels_for(store, owners))
+        owners = owner_chain(store, desc.iri, self.kgpub, desc)
+        ctx.labels.update(labels_for(store, owners, desc))
         muni = None
         if self.kgpub + "Municipality" in desc.types.get(desc.iri, []):
             muni = municipality_view(store, desc.iri, self.kgpub)
@@ -590,7 +589,3 @@ class Site:
             return Rendered(body.encode(), "application/xml; charset=utf-8")
 
         return self._cached(("sitemap", host_url), make)
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -70,24 +70,24 @@ def replace_graph_update(graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -
 def in_process(store: object) -> pyoxigraph.Store | None:
     """The pyoxigraph store holding ``store``'s data now, if it is in this process.
 
-    An :class:`~kgpub.store.embedded.EmbeddedStore` in memory builds a new pyoxigraph
-    store on every ``replace``, so the object returned also tells one load from the next
-    (see :func:`contents_identity`). None for a remote store.
+    ``store`` is a :class:`Store` (which says so through :attr:`Store.contents`) or a bare
+    pyoxigraph store; anything else (an object that only answers queries) has none. An
+    :class:`~kgpub.store.embedded.EmbeddedStore` in memory builds a new pyoxigraph store on
+    every ``replace``, so the object returned also tells one load from the next (see
+    :func:`contents_identity`).
     """
     if isinstance(store, pyoxigraph.Store):
         return store
-    inner = getattr(store, "contents", None)
-    return inner if isinstance(inner, pyoxigraph.Store) else None
+    return store.contents if isinstance(store, Store) else None
 
 
 def contents_identity(store: object) -> object:
     """An object that changes whenever the store's contents are replaced: answers cached
-    under it are never served from another load. For an in-process store, the pyoxigraph
-    store holding the data; for a remote one, its ``contents_token``."""
-    inner = in_process(store)
-    if inner is not None:
-        return inner
-    return getattr(store, "contents_token", store)
+    under it are never served from another load (see :attr:`Store.contents_token`). A bare
+    pyoxigraph store is its own identity, and so is an object that only answers queries."""
+    if isinstance(store, pyoxigraph.Store):
+        return store
+    return store.contents_token if isinstance(store, Store) else store
 
 
 def iri_ref(iri: str) -> str:
@@ -97,6 +97,32 @@ def iri_ref(iri: str) -> str:
 
 @runtime_checkable
 class Store(Protocol):
+    """What serving and loading need from a triplestore; every store implements all of it
+    (there is no probing for optional parts)."""
+
+    @property
+    def writable(self) -> bool:
+        """Whether kgpub may write here (a remote store without an update endpoint is
+        read-only: a web host then serves what the last ``kgpub load`` put there)."""
+
+    @property
+    def contents(self) -> pyoxigraph.Store | None:
+        """The pyoxigraph store holding the data now when it is in this process (pages
+        are then read by index lookups, and SPARQL query workers share it); None when the
+        data is elsewhere (a remote store, read through SPARQL only)."""
+
+    @property
+    def contents_token(self) -> object:
+        """An object that changes whenever the contents are replaced; caches of answers
+        are kept per token."""
+
+    def changed(self) -> None:
+        """Say that the contents changed behind kgpub's back (a newer ``kgpub load`` seen
+        by a read-only host): :attr:`contents_token` changes."""
+
+    def flush(self) -> None:
+        """Make written changes durable (an on-disk store); nothing to do for others."""
+
     def replace(self, quads: Iterable[pyoxigraph.Quad]) -> None:
         """Replace the whole content with ``quads`` (readers see old or new, never half)."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph
@@ -29,10 +29,23 @@ class EmbeddedStore:
         self._store = self._new_store()
 
     @property
+    def writable(self) -> bool:
+        return True
+
+    @property
     def contents(self) -> pyoxigraph.Store:
         """The pyoxigraph store holding the data now (a new one after each in-memory
         ``replace``)."""
         return self._store
+
+    @property
+    def contents_token(self) -> object:
+        """The pyoxigraph store holding the data: a new one after each in-memory
+        ``replace``."""
+        return self._store
+
+    def changed(self) -> None:
+        """Nothing to do: every write goes through this object."""
 
     def _new_store(self) -> pyoxigraph.Store:
         if self._path is None:
@@ -108,17 +121,6 @@ class EmbeddedStore:
             pyoxigraph.Triple(q.subject, q.predicate, q.object)
             for q in self._store.quads_for_pattern(node, None, None, None)
         ]
-
-    def quads_for_pattern(
-        self,
-        subject: pyoxigraph.NamedNode | pyoxigraph.BlankNode | None,
-        predicate: pyoxigraph.NamedNode | None,
-        obj: Term | None,
-        graph: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph | None,
-    ) -> Iterator[pyoxigraph.Quad]:
-        """The quads matching a pattern (``None`` matches anything): one index lookup,
-        without the planning a SPARQL query costs (which grows with the store)."""
-        return iter(self._store.quads_for_pattern(subject, predicate, obj, graph))
 
     def dump(self, fmt: pyoxigraph.RdfFormat) -> bytes:
         store = self._store

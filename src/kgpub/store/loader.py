@@ -41,12 +41,6 @@ class PartialLoad(StoreUnavailable):
         super().__init__(message)
 
 
-def _flush(store: Store) -> None:
-    flush = getattr(store, "flush", None)
-    if callable(flush):
-        flush()
-
-
 def load_quads(
     store: Store,
     quads: Iterable[pyoxigraph.Quad],
@@ -83,7 +77,7 @@ def load_quads(
             store.replace_graph(iri, [])
         if record is not None:
             store.replace_graph(record_graph(base_iri), record.triples(base_iri))
-        _flush(store)
+        store.flush()
     except StoreUnavailable as exc:
         if not done:
             raise

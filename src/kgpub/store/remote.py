@@ -120,8 +120,16 @@ class RemoteStore:
         ``kgpub load``). Caches of answers are kept per token."""
         return self._token
 
+    @property
+    def contents(self) -> None:
+        """None: the data is on the server, read through SPARQL."""
+        return None
+
     def changed(self) -> None:
         self._token = object()
+
+    def flush(self) -> None:
+        """Nothing to do: the server makes each update request durable."""
 
     # -- plumbing -----------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from kgpub.sparql.protocol import (
     SparqlRequest,
     parse_request,
 )
-from kgpub.store.base import in_process
+from kgpub.store.base import Store, in_process
 
 EXTENSION = "kgpub_sparql"
 DEFAULT_BASE = "https://w3id.org/kgpub/"
@@ -156,9 +156,8 @@ class SparqlService:
         )
 
     def graph_names(self) -> list[str]:
-        names = getattr(self.store, "graph_names", None)
-        if callable(names):
-            return list(names())
+        if isinstance(self.store, Store):
+            return self.store.graph_names()
         raw = in_process(self.store)
         if raw is not None:
             return sorted(
