@@ -66,8 +66,13 @@ class Settings:
         query_workers: Query worker processes per web server worker.
         query_cache_entries: SPARQL answers kept per snapshot for repeated identical
             queries (0 turns the cache off).
+        query_memory_limit: Bytes of memory a query worker may use beyond what it shares
+            with the server (0: no limit of its own).
         service_allowlist: SPARQL endpoints that federated ``SERVICE`` clauses may call;
             empty means ``SERVICE`` is refused.
+        yasgui_dir: Directory of the YASGUI build (``yasgui.min.js``, ``yasgui.min.css``)
+            the SPARQL query page loads from this server; when the files are missing the
+            page keeps its plain form.
         publisher_name: Name of the publisher in the dataset description.
         publisher_email: Contact e-mail of the publisher in the dataset description.
         shacl_inference: Inference pyshacl runs before validating: ``none`` (default; the
@@ -96,7 +101,9 @@ class Settings:
     result_limit: int = 100_000
     query_workers: int = 4
     query_cache_entries: int = 512
+    query_memory_limit: int = 1 << 30
     service_allowlist: tuple[str, ...] = ()
+    yasgui_dir: Path = Path("node_modules/@zazuko/yasgui/build")
     publisher_name: str = "kgpub"
     publisher_email: str | None = None
     shacl_inference: str = "none"
@@ -144,10 +151,9 @@ class Settings:
         for name in ("workers", "query_max_length", "result_limit", "query_workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
-        if self.query_cache_entries < 0:
-            raise ConfigError(
-                f"setting 'query_cache_entries' must be 0 or more, got {self.query_cache_entries}"
-            )
+        for name in ("query_cache_entries", "query_memory_limit"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"setting '{name}' must be 0 or more, got {getattr(self, name)}")
         for name in ("remote_timeout", "query_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"setting '{name}' must be positive, got {getattr(self, name)}")

@@ -1,14 +1,52 @@
-// kgpub query page: runs queries in the page (fetch + SPARQL JSON results) when JavaScript
-// is available; without it the form submits and the server renders the same table.
+// kgpub query page. Without JavaScript the form posts and the server renders the results.
+// With it, YASGUI (served by kgpub from its own npm install) replaces the form when its files
+// loaded; otherwise queries run in the page (fetch + SPARQL JSON results). The configuration
+// (endpoint, prefixes, examples) comes from the data-config attribute of #yasgui: no inline
+// script, so a strict Content-Security-Policy can forbid them.
 (function () {
   "use strict";
-  var script = document.currentScript;
-  var base = script ? script.getAttribute("data-base") : "";
+  var holder = document.getElementById("yasgui");
+  var config = {};
+  try {
+    config = JSON.parse((holder && holder.getAttribute("data-config")) || "{}");
+  } catch (e) {
+    config = {};
+  }
+  var base = config.base || "";
   var form = document.getElementById("query-form");
   var editor = document.getElementById("query");
   var format = document.getElementById("format");
   var out = document.getElementById("results");
-  if (!form || !editor || !out || !window.fetch) return;
+  if (!form || !editor || !out) return;
+
+  if (holder && window.Yasgui) {
+    startYasgui();
+    return;
+  }
+  if (!window.fetch) return;
+
+  function startYasgui() {
+    holder.hidden = false;
+    form.hidden = true;
+    var yasgui = new window.Yasgui(holder, {
+      requestConfig: { endpoint: config.endpoint || form.action, method: "POST" },
+      copyEndpointOnNewTab: false,
+      persistenceId: null,
+      // only completers that need no other server (classes and properties ask LOV)
+      yasqe: { value: editor.value, autocompleters: ["prefixes", "variables"] }
+    });
+    var tab = yasgui.getTab();
+    if (config.prefixes) tab.getYasqe().addPrefixes(config.prefixes);
+    document.querySelectorAll("#examples a[data-query]").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        var current = yasgui.getTab();
+        current.setQuery(a.getAttribute("data-query"));
+        current.query();
+      });
+    });
+    window.kgpubYasgui = yasgui;
+  }
 
   document.querySelectorAll("#examples a[data-query]").forEach(function (a) {
     a.addEventListener("click", function (ev) {
