@@ -45,7 +45,29 @@
         current.query();
       });
     });
+    label(holder);
+    if (window.MutationObserver) {
+      new MutationObserver(function () { label(holder); })
+        .observe(holder, { childList: true, subtree: true });
+    }
     window.kgpubYasgui = yasgui;
+  }
+
+  // YASGUI's editor and fields come without accessible names; give them the page's words
+  function label(root) {
+    root.querySelectorAll("textarea:not([aria-label])").forEach(function (t) {
+      t.setAttribute("aria-label", "SPARQL query");
+    });
+    root.querySelectorAll("input:not([aria-label])").forEach(function (i) {
+      i.setAttribute("aria-label", i.placeholder || "SPARQL endpoint");
+    });
+    root.querySelectorAll("select:not([aria-label])").forEach(function (s) {
+      s.setAttribute("aria-label", s.classList.contains("tableSizer") ? "Rows per page" : "Option");
+    });
+    // CodeMirror takes its scroller out of the tab order; a scrollable region needs it
+    root.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach(function (s) {
+      s.setAttribute("tabindex", "0");
+    });
   }
 
   document.querySelectorAll("#examples a[data-query]").forEach(function (a) {
