@@ -18,7 +18,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# npm packages from package-lock.json: YASGUI for the SPARQL query page (served by kgpub
+# itself; without it the page keeps its plain form) and axe-core for the browser tests
+node_modules/.package-lock.json: package-lock.json
+	npm ci --silent --no-audit --no-fund || echo "npm ci failed: the SPARQL page keeps its plain form" >&2
+
+run: $(VENV)/.installed-run node_modules/.package-lock.json
 	$(BIN)/kgpub serve
 
 validate: $(VENV)/.installed-run

@@ -115,27 +115,40 @@ def throughput(port: int, path: str, query: str, accept: str, conns: int, second
     return sum(counts) / seconds
 
 
+def published_store(settings: Any) -> pyoxigraph.Store:
+    """The store ``kgpub serve`` answers from: the data validated and published."""
+    from kgpub.publish.publisher import Publisher
+    from kgpub.store.base import in_process
+
+    publisher = Publisher(settings)
+    publisher.publish()
+    raw = in_process(publisher.store)
+    assert raw is not None
+    return raw
+
+
 def pool_overhead(n: int = 500) -> tuple[float, float]:
+    from kgpub import formats
+    from kgpub.config import Settings
     from kgpub.sparql import results as rf
     from kgpub.sparql.pool import QueryPool
     from kgpub.sparql.protocol import parse_request
-    from kgpub.web.sparql import load_store
 
-    store = load_store(ROOT / "data", BASE)
+    store = published_store(Settings.load(root=ROOT, env={}))
     pool = QueryPool(store, size=1, cache_bytes=0, base_iri=BASE)
     pool.start()
     query = QUERIES["join (goals, owners, labels)"]
     req = parse_request("GET", None, {"query": [query]}, {}, b"")
     assert req is not None
     for _ in range(20):
-        pool.run(req, rf.SRJ)
+        pool.run(req, formats.SPARQL_JSON)
     t0 = time.perf_counter()
     for _ in range(n):
-        pool.run(req, rf.SRJ)
+        pool.run(req, formats.SPARQL_JSON)
     via_pool = (time.perf_counter() - t0) / n
     t0 = time.perf_counter()
     for _ in range(n):
-        rf.render(store.query(query, use_default_graph_as_union=True), rf.SRJ, 100_000)
+        rf.render(store.query(query, use_default_graph_as_union=True), formats.SPARQL_JSON, 100_000)
     direct = (time.perf_counter() - t0) / n
     pool.close()
     return via_pool, direct
@@ -200,10 +213,10 @@ def main() -> None:
     try:
         from generate import generate
 
-        from kgpub.web.sparql import load_store
+        from kgpub.config import Settings
 
         config = generate(args.municipalities, tmp / "data-set")
-        store = load_store(config.parent / "data", BASE)
+        store = published_store(Settings.load(config_file=config, env={}))
         nq = tmp / "data.nq"
         store.dump(str(nq), format=__import__("pyoxigraph").RdfFormat.N_QUADS)
         oxi = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")

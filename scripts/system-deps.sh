@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (headless Chromium for the browser tests)
-# and the npm packages it injects into pages (axe-core), when they are missing.
+# and the npm packages (axe-core, which it injects into pages; YASGUI, which the SPARQL query
+# page loads from kgpub's own server), when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-if [ -f package.json ] && [ ! -d node_modules/axe-core ]; then
-  echo "installing npm packages from package-lock.json (axe-core for accessibility checks)"
+if [ -f package.json ] && { [ ! -d node_modules/axe-core ] || [ ! -d node_modules/@zazuko/yasgui ]; }; then
+  echo "installing npm packages from package-lock.json (axe-core, YASGUI)"
   npm ci --silent --no-audit --no-fund
 fi

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from kgpub.config import Settings
 
@@ -37,6 +38,29 @@ def fixture_settings() -> Callable[..., Settings]:
         return Settings.load(config_file=FIXTURES / name / "kgpub.toml", env={}, **overrides)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def make_app(project_root: Path) -> Iterator[Callable[..., Flask]]:
+    """The one app factory over the repository's data (validated and published as
+    ``kgpub serve`` does), with settings overridden: ``make_app(query_workers=1)``.
+
+    Each app's SPARQL query workers are stopped when the test module ends.
+    """
+    from kgpub.web.app import create_app
+    from kgpub.web.sparql import EXTENSION
+
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        app = create_app(Settings.load(root=project_root, env={}, **overrides))
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        if EXTENSION in app.extensions:
+            app.extensions[EXTENSION].pool.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

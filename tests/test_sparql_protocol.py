@@ -10,9 +10,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pyoxigraph
@@ -21,8 +20,10 @@ import rdflib
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kgpub.store.embedded import EmbeddedStore
-from kgpub.web.sparql import EXTENSION, create_sparql_app, load_store
+from kgpub.config import Settings
+from kgpub.store.base import in_process
+from kgpub.web.app import create_app
+from kgpub.web.sparql import EXTENSION, register_sparql
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/kgpub/"
@@ -32,33 +33,27 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SRX_NS = "{http://www.w3.org/2005/sparql-results#}"
 
 
-def settings(**overrides: object) -> SimpleNamespace:
-    values: dict[str, object] = {
-        "query_timeout": 10.0,
-        "query_max_length": 100_000,
-        "result_limit": 100_000,
-        "service_allowlist": (),
-        "base_iri": BASE,
-        "query_workers": 2,
-    }
-    values.update(overrides)
-    return SimpleNamespace(**values)
+MakeApp = Callable[..., Flask]
+#: The limits these tests run under unless a test says otherwise.
+LIMITS: dict[str, object] = {"query_timeout": 10.0, "query_workers": 2}
+
+
+def _app(make_app: MakeApp, **overrides: object) -> Iterator[Flask]:
+    """The one app (create_app over the repository's data) with ``overrides``."""
+    yield make_app(**(LIMITS | overrides))
 
 
 @pytest.fixture(scope="module")
-def store() -> pyoxigraph.Store:
-    return load_store(ROOT / "data", BASE)
-
-
-def _app(store: pyoxigraph.Store, **overrides: object) -> Iterator[Flask]:
-    app = create_sparql_app(settings(**overrides), store)
-    yield app
-    app.extensions[EXTENSION].pool.close()
+def app(make_app: MakeApp) -> Flask:
+    return make_app(**LIMITS)
 
 
 @pytest.fixture(scope="module")
-def app(store: pyoxigraph.Store) -> Iterator[Flask]:
-    yield from _app(store)
+def store(app: Flask) -> pyoxigraph.Store:
+    """The published store (data, ontology and shapes graphs) the app answers from."""
+    raw = in_process(app.extensions["kgpub_publisher"].store)
+    assert raw is not None
+    return raw
 
 
 @pytest.fixture
@@ -297,7 +292,7 @@ def test_query_page_for_browsers(client: FlaskClient) -> None:
     ):
         assert title in page
     assert "http://" not in page.split("<script")[1].split(">")[0]  # no CDN
-    js = client.get("/sparql-static/sparql.js")
+    js = client.get("/static/sparql.js")
     assert js.status_code == 200
 
 
@@ -314,10 +309,10 @@ def test_query_results_as_html_without_javascript(client: FlaskClient) -> None:
 
 
 def test_examples_all_answer(client: FlaskClient) -> None:
-    from kgpub.web.sparql import EXAMPLES, prefix_block
+    from kgpub.web.sparql import examples
 
-    for title, query in EXAMPLES:
-        r = client.get("/sparql", query_string={"query": prefix_block(BASE) + query})
+    for title, query in examples(BASE):
+        r = client.get("/sparql", query_string={"query": query})
         assert r.status_code == 200, title
         if r.mimetype == "application/sparql-results+json":
             assert r.get_json(force=True)["results"]["bindings"], title
@@ -431,9 +426,10 @@ def _connections_from_a_worker(store: pyoxigraph.Store, isolate: bool) -> list[o
     """Run a federated query to a listener here in a query worker (as if the protocol's
     refusal of SERVICE were got round: the allowlist names the listener); the connections
     the listener accepted."""
-    from kgpub.sparql import results as rf
+    from kgpub.errors import KgpubError
+    from kgpub.formats import SPARQL_JSON
     from kgpub.sparql.pool import QueryPool
-    from kgpub.sparql.protocol import Policy, SparqlError, parse_request
+    from kgpub.sparql.protocol import Policy, parse_request
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -458,8 +454,8 @@ def _connections_from_a_worker(store: pyoxigraph.Store, isolate: bool) -> list[o
         allow = Policy(service_allowlist=(f"http://127.0.0.1:{port}/",))
         request = parse_request("GET", None, {"query": [query]}, {}, b"", allow)
         assert request is not None
-        with contextlib.suppress(SparqlError):
-            pool.run(request, rf.SRJ)
+        with contextlib.suppress(KgpubError):
+            pool.run(request, SPARQL_JSON)
     finally:
         thread.join()
         listener.close()
@@ -481,16 +477,16 @@ def test_without_isolation_a_worker_would_connect(store: pyoxigraph.Store) -> No
     assert len(_connections_from_a_worker(store, isolate=False)) == 1
 
 
-def test_length_limit(store: pyoxigraph.Store) -> None:
-    for app in _app(store, query_max_length=40):
+def test_length_limit(make_app: MakeApp) -> None:
+    for app in _app(make_app, query_max_length=40):
         r = app.test_client().get("/sparql", query_string={"query": COUNT + " " * 40})
         assert r.status_code == 400 and b"at most 40" in r.data
         r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
         assert r.status_code == 200
 
 
-def test_result_limit(store: pyoxigraph.Store) -> None:
-    for app in _app(store, result_limit=5):
+def test_result_limit(make_app: MakeApp) -> None:
+    for app in _app(make_app, result_limit=5):
         client = app.test_client()
         r = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
         assert r.status_code == 400 and b"more than 5 rows" in r.data
@@ -501,8 +497,8 @@ def test_result_limit(store: pyoxigraph.Store) -> None:
         assert len(r.get_json(force=True)["results"]["bindings"]) == 5
 
 
-def test_timeout_in_process(store: pyoxigraph.Store) -> None:
-    for app in _app(store, query_timeout=1.0, query_workers=1):
+def test_timeout_in_process(make_app: MakeApp) -> None:
+    for app in _app(make_app, query_timeout=1.0, query_workers=1):
         client = app.test_client()
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
         r = client.get("/sparql", query_string={"query": slow})
@@ -512,8 +508,8 @@ def test_timeout_in_process(store: pyoxigraph.Store) -> None:
         assert r.status_code == 200
 
 
-def test_memory_hungry_query_kills_only_its_worker(store: pyoxigraph.Store) -> None:
-    for app in _app(store, query_memory_limit=256 << 20, query_workers=1, query_timeout=30.0):
+def test_memory_hungry_query_kills_only_its_worker(make_app: MakeApp) -> None:
+    for app in _app(make_app, query_memory_limit=256 << 20, query_workers=1, query_timeout=30.0):
         client = app.test_client()
         hungry = (
             "SELECT (COUNT(?x) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
@@ -526,35 +522,32 @@ def test_memory_hungry_query_kills_only_its_worker(store: pyoxigraph.Store) -> N
         assert r.status_code == 200
 
 
-def test_new_snapshot_is_seen_and_cache_invalidated(store: pyoxigraph.Store) -> None:
-    """Publishing to an embedded store swaps the underlying pyoxigraph object."""
-    holder = EmbeddedStore()
-    holder.replace(store)
-    app = create_sparql_app(settings(), holder)
-    try:
-        client = app.test_client()
-        r = client.get("/sparql", query_string={"query": COUNT})
-        assert count_of(r.get_json(force=True)) == len(store)
-        r = client.get("/sparql", query_string={"query": COUNT})  # now cached
-        assert count_of(r.get_json(force=True)) == len(store)
-        holder.replace(
-            [
-                pyoxigraph.Quad(
-                    pyoxigraph.NamedNode("http://example.org/s"),
-                    pyoxigraph.NamedNode("http://example.org/p"),
-                    pyoxigraph.Literal("o"),
-                    pyoxigraph.NamedNode("http://example.org/g"),
-                )
-            ]
-        )
-        r = client.get("/sparql", query_string={"query": COUNT})
-        assert count_of(r.get_json(force=True)) == 1
-    finally:
-        app.extensions[EXTENSION].pool.close()
+def test_new_snapshot_is_seen_and_cache_invalidated(make_app: MakeApp) -> None:
+    app = make_app(**LIMITS)
+    store = app.extensions["kgpub_publisher"].store
+    client = app.test_client()
+    published = store.count()
+    r = client.get("/sparql", query_string={"query": COUNT})
+    assert count_of(r.get_json(force=True)) == published
+    r = client.get("/sparql", query_string={"query": COUNT})  # now cached
+    assert count_of(r.get_json(force=True)) == published
+    # publishing replaces the store's contents (a new pyoxigraph object in memory)
+    store.replace(
+        [
+            pyoxigraph.Quad(
+                pyoxigraph.NamedNode("http://example.org/s"),
+                pyoxigraph.NamedNode("http://example.org/p"),
+                pyoxigraph.Literal("o"),
+                pyoxigraph.NamedNode("http://example.org/g"),
+            )
+        ]
+    )
+    r = client.get("/sparql", query_string={"query": COUNT})
+    assert count_of(r.get_json(force=True)) == 1
 
 
-def test_busy_endpoint_answers_503_not_hang(store: pyoxigraph.Store) -> None:
-    app = create_sparql_app(settings(query_timeout=1.5, query_workers=1), store)
+def test_busy_endpoint_answers_503_not_hang(make_app: MakeApp) -> None:
+    app = make_app(query_timeout=1.5, query_workers=1)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     results: list[int] = []
 
@@ -647,7 +640,7 @@ def test_forked_server_process_gets_its_own_query_engine(store: pyoxigraph.Store
     """Like a gunicorn worker forked from a master that loaded the app (--preload)."""
     import os
 
-    from kgpub.sparql import results as rf
+    from kgpub import formats
     from kgpub.sparql.pool import QueryPool
     from kgpub.sparql.protocol import parse_request
 
@@ -663,7 +656,7 @@ def test_forked_server_process_gets_its_own_query_engine(store: pyoxigraph.Store
         try:
             os.close(read_end)
             own = pool._zygote_pid
-            body = pool.run(request, rf.CSV)
+            body = pool.run(request, formats.SPARQL_CSV)
             os.write(write_end, f"{own}|{body.decode().split()[1]}".encode())
             code = 0
         finally:
@@ -679,25 +672,26 @@ def test_forked_server_process_gets_its_own_query_engine(store: pyoxigraph.Store
         assert int(count) == len(store)
         # the parent's engine is untouched
         assert pool._zygote_pid == parent_zygote
-        assert pool.run(request, rf.CSV).split()[1] == str(len(store)).encode()
+        assert pool.run(request, formats.SPARQL_CSV).split()[1] == str(len(store)).encode()
     finally:
         pool.close()
 
 
 def test_result_byte_limit(store: pyoxigraph.Store) -> None:
-    from kgpub.sparql import results as rf
+    from kgpub import formats
+    from kgpub.errors import ResultTooLarge
     from kgpub.sparql.pool import QueryPool
-    from kgpub.sparql.protocol import ResultTooLarge, parse_request
+    from kgpub.sparql.protocol import parse_request
 
     pool = QueryPool(store, size=1, max_result_bytes=10_000)
     try:
         request = parse_request("GET", None, {"query": ["SELECT * { ?s ?p ?o }"]}, {}, b"")
         assert request is not None
         with pytest.raises(ResultTooLarge, match="larger than"):
-            pool.run(request, rf.SRJ)
+            pool.run(request, formats.SPARQL_JSON)
         small = parse_request("GET", None, {"query": ["ASK {}"]}, {}, b"")
         assert small is not None
-        assert b"true" in pool.run(small, rf.SRJ)
+        assert b"true" in pool.run(small, formats.SPARQL_JSON)
     finally:
         pool.close()
 
@@ -723,7 +717,9 @@ def test_store_errors_keep_their_meaning(error: str, status: int) -> None:
     from kgpub import errors
 
     exc = getattr(errors, error)("error at 1:3: expected something")
-    app = create_sparql_app(settings(query_workers=1), FailingRemote(exc))
+    settings = Settings.load(root=ROOT, env={}, query_workers=1)
+    app = create_app(settings, sparql=False)
+    register_sparql(app, settings, FailingRemote(exc))
     try:
         r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
         assert r.status_code == status
@@ -732,8 +728,8 @@ def test_store_errors_keep_their_meaning(error: str, status: int) -> None:
         app.extensions[EXTENSION].pool.close()
 
 
-def test_huge_body_is_not_read(store: pyoxigraph.Store) -> None:
-    app = create_sparql_app(settings(query_max_length=100, query_workers=1), store)
+def test_huge_body_is_not_read(make_app: MakeApp) -> None:
+    app = make_app(query_max_length=100, query_workers=1)
     try:
         client = app.test_client()
         huge = b"ASK {}" + b" " * 200_000

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,6 +14,8 @@ import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+from kgpub_server import kgpub_serve_process
 
 pytestmark = pytest.mark.server
 
@@ -33,65 +31,12 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 TIMEOUT = 2.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        KGPUB_QUERY_TIMEOUT=str(TIMEOUT),
-        KGPUB_DATA_DIR=str(ROOT / "data"),
-        KGPUB_QUERY_WORKERS="3",
-    )
-    log = tmp_path_factory.mktemp("gunicorn") / "log.txt"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                "1",
-                "--threads",
-                "8",
-                "--preload",  # the app (and its query engine) is made in the master
-                "kgpub.web.sparql:create_sparql_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start:\n" + log.read_text())
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def endpoint() -> Iterator[str]:
+    """``kgpub serve`` (gunicorn, the one app factory; the query engine made in the master)."""
+    env = {"KGPUB_QUERY_TIMEOUT": str(TIMEOUT), "KGPUB_QUERY_WORKERS": "3"}
+    with kgpub_serve_process(workers=1, env=env) as (url, _, _):
+        yield url + "sparql"
 
 
 def wrapper(endpoint: str, query: str, fmt: str) -> SPARQLWrapper:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +16,11 @@ import rdflib
 from flask import Flask
 from rdflib import RDF, Namespace
 
-from kgpub.web.sparql import EXTENSION, create_sparql_app
+from kgpub.config import Settings
+from kgpub.web.app import create_app
+from kgpub.web.sparql import EXTENSION, register_sparql
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = Path(
     os.environ.get("KGPUB_STANDARDS", Path(__file__).resolve().parents[2] / "shared" / "standards")
@@ -85,15 +88,16 @@ def app() -> Iterator[Flask]:
             format=pyoxigraph.RdfFormat.N_TRIPLES,
             to_graph=pyoxigraph.NamedNode(graph),
         )
-    settings = SimpleNamespace(
+    # the one app factory; /sparql answers from the W3C test data instead of kgpub's
+    settings = Settings.load(
+        root=ROOT,
+        env={},
         query_timeout=10.0,
-        query_max_length=100_000,
-        result_limit=100_000,
-        service_allowlist=(),
-        base_iri="http://www.example/sparql/",
         query_workers=2,
+        base_iri="http://www.example/sparql/",
     )
-    flask_app = create_sparql_app(settings, store)
+    flask_app = create_app(settings, sparql=False)
+    register_sparql(flask_app, settings, store)
     yield flask_app
     flask_app.extensions[EXTENSION].pool.close()
 

@@ -32,6 +32,12 @@ from kgpub.errors import ConfigError
 CONFIG_FILE_NAME = "kgpub.toml"
 ENV_PREFIX = "KGPUB_"
 STORES = ("memory", "disk", "remote")
+_NON_NEGATIVE = (
+    "query_cache_bytes",
+    "response_cache_bytes",
+    "page_cache_bytes",
+    "query_memory_limit",
+)
 INFERENCE_MODES = ("none", "rdfs", "owlrl", "both")
 
 
@@ -70,8 +76,13 @@ class Settings:
             each web worker keeps in front of Flask (0 turns the cache off).
         page_cache_bytes: Bytes of rendered documents each web worker keeps per snapshot
             (0 turns the cache off).
+        query_memory_limit: Bytes of memory a query worker may use beyond what it shares
+            with the server (0: no limit of its own).
         service_allowlist: SPARQL endpoints that federated ``SERVICE`` clauses may call;
             empty means ``SERVICE`` is refused.
+        yasgui_dir: Directory of the YASGUI build (``yasgui.min.js``, ``yasgui.min.css``)
+            the SPARQL query page loads from this server; when the files are missing the
+            page keeps its plain form.
         publisher_name: Name of the publisher in the dataset description.
         publisher_email: Contact e-mail of the publisher in the dataset description.
         shacl_inference: Inference pyshacl runs before validating: ``none`` (default; the
@@ -102,7 +113,9 @@ class Settings:
     query_cache_bytes: int = 16 << 20
     response_cache_bytes: int = 32 << 20
     page_cache_bytes: int = 32 << 20
+    query_memory_limit: int = 1 << 30
     service_allowlist: tuple[str, ...] = ()
+    yasgui_dir: Path = Path("node_modules/@zazuko/yasgui/build")
     publisher_name: str = "kgpub"
     publisher_email: str | None = None
     shacl_inference: str = "none"
@@ -150,7 +163,12 @@ class Settings:
         for name in ("workers", "query_max_length", "result_limit", "query_workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
-        for name in ("query_cache_bytes", "response_cache_bytes", "page_cache_bytes"):
+        for name in (
+            "query_cache_bytes",
+            "response_cache_bytes",
+            "page_cache_bytes",
+            "query_memory_limit",
+        ):
             if getattr(self, name) < 0:
                 raise ConfigError(f"setting '{name}' must be 0 or more, got {getattr(self, name)}")
         for name in ("remote_timeout", "query_timeout"):

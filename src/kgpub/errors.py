@@ -123,16 +123,52 @@ class NotAcceptable(KgpubError):
 
 
 class BadRequest(KgpubError):
-    """The request is malformed (for example a SPARQL query that does not parse)."""
+    """The request is malformed or asks for something this service refuses to do."""
 
 
-class StoreUnavailable(KgpubError):
-    """The triple store cannot be reached or refused to answer."""
+class QuerySyntaxError(BadRequest):
+    """A SPARQL query does not parse: the parser's message, with line and column if known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class UpdateRefused(BadRequest):
+    """A SPARQL Update sent to the read-only endpoint."""
+
+
+class ServiceRefused(BadRequest):
+    """A federated query (SERVICE) to an endpoint that is not allowed."""
+
+
+class QueryTooLong(BadRequest):
+    """A query (or a request body) longer than the configured ``query_max_length``."""
+
+
+class UnsupportedMediaType(KgpubError):
+    """A request body in a media type the service does not read."""
+
+
+class ResultTooLarge(KgpubError):
+    """A result exceeds the configured ``result_limit`` (rows, triples or bytes).
+
+    The request itself is fine; only the answer is too big to send.
+    """
 
 
 class QueryTimeout(KgpubError):
     """A query ran longer than the configured ``query_timeout``."""
 
 
-class ResultTooLarge(KgpubError):
-    """A result exceeds the configured ``result_limit`` (or a query ``query_max_length``)."""
+class EndpointBusy(KgpubError):
+    """Every query worker is busy; the client may try again in a moment."""
+
+
+class QueryFailed(KgpubError):
+    """A query could not be answered for a reason that is not the client's (a crash)."""
+
+
+class StoreUnavailable(KgpubError):
+    """The triple store cannot be reached or refused to answer."""

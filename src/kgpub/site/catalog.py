@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
+from kgpub.formats import N_QUADS, N_TRIPLES, TRIG, TURTLE, Format
 from kgpub.store.base import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -28,24 +29,28 @@ THEME_GOVE = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
 @dataclass(frozen=True)
 class Dump:
     name: str
-    media_type: str
+    format: Format
     file_type: str  # EU file-type authority code
     title_sv: str
     title_en: str
     gzip: bool = False
 
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
+
 
 DUMPS: tuple[Dump, ...] = (
     Dump(
         "kgpub.ttl",
-        "text/turtle",
+        TURTLE,
         "RDF_TURTLE",
         "Hela datamängden i Turtle",
         "The whole dataset as Turtle",
     ),
     Dump(
         "kgpub.nt.gz",
-        "application/n-triples",
+        N_TRIPLES,
         "RDF_N_TRIPLES",
         "Hela datamängden i N-Triples (gzip)",
         "The whole dataset as N-Triples (gzip)",
@@ -53,25 +58,19 @@ DUMPS: tuple[Dump, ...] = (
     ),
     Dump(
         "kgpub.trig",
-        "application/trig",
+        TRIG,
         "RDF_TRIG",
         "Hela datamängden i TriG, en namngiven graf per källa",
         "The whole dataset as TriG, one named graph per source",
     ),
     Dump(
         "kgpub.nq",
-        "application/n-quads",
+        N_QUADS,
         "RDF_N_QUADS",
         "Hela datamängden i N-Quads, en namngiven graf per källa",
         "The whole dataset as N-Quads, one named graph per source",
     ),
 )
-_RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
 
 
 def dump_named(name: str) -> Dump | None:
@@ -79,7 +78,9 @@ def dump_named(name: str) -> Dump | None:
 
 
 def dump_bytes(store: Store, dump: Dump) -> bytes:
-    data = store.dump(_RDF_FORMATS[dump.media_type])
+    rdf_format = dump.format.rdf_format
+    assert rdf_format is not None, dump.name
+    data = store.dump(rdf_format)
     return gzip.compress(data, mtime=0) if dump.gzip else data
 
 

@@ -39,19 +39,12 @@ from dataclasses import dataclass
 
 import pyoxigraph
 
+from kgpub import errors
 from kgpub.cache import ByteBoundedCache
-from kgpub.errors import KgpubError
+from kgpub.errors import EndpointBusy, KgpubError, QueryFailed, QueryTimeout, ResultTooLarge
+from kgpub.formats import RESULT_FORMATS, Format, from_key
 from kgpub.sparql import results as result_formats
-from kgpub.sparql.protocol import (
-    EndpointBusy,
-    QueryFailed,
-    QueryTimeout,
-    ResultTooLarge,
-    SparqlError,
-    SparqlNotAcceptable,
-    SparqlRequest,
-    syntax_error,
-)
+from kgpub.sparql.protocol import SparqlRequest, syntax_error
 from kgpub.store.base import contents_identity, in_process
 
 _HEADER = struct.Struct("!Q")
@@ -162,7 +155,8 @@ def _execute(store: object, job: _Job) -> bytes:
         results = store.query(  # type: ignore[attr-defined]
             job.query, job.default_graph_uris, job.named_graph_uris
         )
-    fmt = result_formats.BY_KEY[job.format_key]
+    fmt = from_key(job.format_key, RESULT_FORMATS)
+    assert fmt is not None, job.format_key
     return result_formats.render(results, fmt, job.limit)
 
 
@@ -174,19 +168,11 @@ def _worker_loop(store: object, sock: socket.socket) -> None:
             return
         try:
             reply: tuple[object, ...] = ("ok", _execute(store, job))
-        except SparqlError as exc:
-            reply = ("err", type(exc).__name__, exc.message)
         except SyntaxError as exc:
             err = syntax_error(str(exc), job.query)
             reply = ("err", type(err).__name__, err.message)
-        except KgpubError as exc:  # from a remote store: same meaning, the protocol's status
-            kind = {
-                "BadRequest": "QuerySyntaxError",
-                "StoreUnavailable": "StoreDown",
-                "QueryTimeout": "QueryTimeout",
-                "ResultTooLarge": "ResultTooLarge",
-            }.get(type(exc).__name__, "QueryFailed")
-            reply = ("err", kind, exc.message or str(exc))
+        except KgpubError as exc:  # the endpoint's own refusals, or a remote store's errors
+            reply = ("err", type(exc).__name__, exc.message or str(exc))
         except MemoryError:
             reply = ("err", "QueryFailed", "The query needed more memory than allowed.")
         except Exception as exc:
@@ -477,8 +463,8 @@ class QueryPool:
                     self._count -= 1
             self._idle_changed.notify()
 
-    def run(self, request: SparqlRequest, fmt: result_formats.ResultFormat) -> bytes:
-        """The serialised result of ``request`` in ``fmt``, or a :class:`SparqlError`."""
+    def run(self, request: SparqlRequest, fmt: Format) -> bytes:
+        """The serialised result of ``request`` in ``fmt``, or a :class:`KgpubError`."""
         key = (request.query, request.default_graph_uris, request.named_graph_uris, fmt.key)
         with self._lock:
             self.stats["queries"] += 1
@@ -531,12 +517,24 @@ class QueryPool:
         raise _rebuild_error(str(reply[1]), str(reply[2]))
 
 
-def _rebuild_error(kind: str, message: str) -> SparqlError:
-    from kgpub.sparql import protocol as sparql
+#: The errors a query worker reports by name; any other becomes :class:`QueryFailed`.
+_REBUILDABLE: dict[str, type[KgpubError]] = {
+    cls.__name__: cls
+    for cls in (
+        errors.BadRequest,
+        errors.QuerySyntaxError,
+        errors.UpdateRefused,
+        errors.ServiceRefused,
+        errors.QueryTooLong,
+        errors.ResultTooLarge,
+        errors.QueryTimeout,
+        errors.StoreUnavailable,
+        errors.QueryFailed,
+    )
+}
 
-    cls = getattr(sparql, kind, None)
-    if cls is SparqlNotAcceptable:
-        return SparqlNotAcceptable(message, [])
-    if isinstance(cls, type) and issubclass(cls, SparqlError):
-        return cls(message)
-    return QueryFailed(message)
+
+def _rebuild_error(kind: str, message: str) -> KgpubError:
+    if kind == "NotAcceptable":
+        return errors.NotAcceptable([], message)
+    return _REBUILDABLE.get(kind, QueryFailed)(message)

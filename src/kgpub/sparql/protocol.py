@@ -2,8 +2,9 @@
 
 A view reads the HTTP request into plain values (method, content type, query-string and
 form parameters, body) and calls :func:`parse_request`; it gets a :class:`SparqlRequest`
-(or ``None``: no query, so the client wants the service description) or one of the
-:class:`SparqlError` subclasses below, each carrying its HTTP status and a plain message.
+(or ``None``: no query, so the client wants the service description) or a domain error
+from :mod:`kgpub.errors` (``QuerySyntaxError``, ``UpdateRefused``, ``QueryTooLong``...);
+the web layer's one error mapper turns those into HTTP answers.
 
 Policy for a public endpoint: read-only (SPARQL Update is refused with a clear message),
 no federated ``SERVICE`` unless the endpoint is allow-listed, a query-length limit. The
@@ -17,86 +18,28 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
-# -- errors -----------------------------------------------------------------------------
+from kgpub import formats
+from kgpub.errors import (
+    BadRequest,
+    KgpubError,
+    QuerySyntaxError,
+    QueryTooLong,
+    ServiceRefused,
+    UnsupportedMediaType,
+    UpdateRefused,
+)
 
-
-class SparqlError(Exception):
-    """An error the protocol answers with ``status`` and ``message`` in the body."""
-
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class SparqlBadRequest(SparqlError):
-    status = 400
-
-
-class QuerySyntaxError(SparqlBadRequest):
-    """The parser's message, with line and column where it has them."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-
-
-class UpdateRefused(SparqlBadRequest):
-    pass
-
-
-class ServiceRefused(SparqlBadRequest):
-    pass
-
-
-class QueryTooLong(SparqlBadRequest):
-    pass
-
-
-class UnsupportedMediaType(SparqlError):
-    status = 415
-
-
-class SparqlNotAcceptable(SparqlError):
-    status = 406
-
-    def __init__(self, message: str, offers: Sequence[str]) -> None:
-        super().__init__(message)
-        self.offers = list(offers)
-
-
-class QueryTimeout(SparqlError):
-    status = 503
-
-
-class EndpointBusy(SparqlError):
-    status = 503
-
-
-class ResultTooLarge(SparqlError):
-    # The request is fine; the answer is too big to send. 413 would blame the request.
-    status = 400
-
-
-class QueryFailed(SparqlError):
-    status = 500
-
-
-class StoreDown(SparqlError):
-    """The (remote) store behind the endpoint did not answer."""
-
-    status = 503
-
+if TYPE_CHECKING:
+    from kgpub.config import Settings
 
 # -- policy -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Policy:
-    """The endpoint's limits, read from Settings (duck-typed, so this module stands alone)."""
+    """The endpoint's limits (defaults for tools that parse without a configuration)."""
 
     timeout: float = 30.0
     max_length: int = 100_000
@@ -105,19 +48,13 @@ class Policy:
     base_iri: str = "https://w3id.org/kgpub/"
 
     @classmethod
-    def from_settings(cls, settings: object) -> Policy:
-        def get(name: str, default: object) -> object:
-            return getattr(settings, name, default)
-
-        allow = get("service_allowlist", ())
-        if isinstance(allow, str):
-            allow = tuple(a for a in re.split(r"[\s,]+", allow) if a)
+    def from_settings(cls, settings: Settings) -> Policy:
         return cls(
-            timeout=float(str(get("query_timeout", 30.0))),
-            max_length=int(str(get("query_max_length", 100_000))),
-            result_limit=int(str(get("result_limit", 100_000))),
-            service_allowlist=tuple(str(a) for a in allow),  # type: ignore[attr-defined]
-            base_iri=str(get("base_iri", "https://w3id.org/kgpub/")),
+            timeout=settings.query_timeout,
+            max_length=settings.query_max_length,
+            result_limit=settings.result_limit,
+            service_allowlist=settings.service_allowlist,
+            base_iri=settings.base_iri,
         )
 
 
@@ -130,6 +67,13 @@ class QueryForm(Enum):
     @property
     def is_graph(self) -> bool:
         return self in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
+
+
+def result_offers(form: QueryForm | None) -> tuple[formats.Format, ...]:
+    """The formats a query of ``form`` can be answered in (all of them when unknown)."""
+    if form is None:
+        return formats.RESULT_FORMATS
+    return formats.GRAPH_FORMATS if form.is_graph else formats.SOLUTION_FORMATS
 
 
 @dataclass(frozen=True)
@@ -212,7 +156,7 @@ def looks_like_update(query: str) -> bool:
     return bool(m) and m.group(1).upper() in _UPDATE_WORDS  # type: ignore[union-attr]
 
 
-def syntax_error(message: str, query: str) -> SparqlError:
+def syntax_error(message: str, query: str) -> KgpubError:
     """The parser's message turned into the right error (an update gets its own message)."""
     if looks_like_update(query):
         return UpdateRefused(
@@ -347,17 +291,96 @@ def _media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
 
 def _one(values: Sequence[str], what: str) -> str:
     if len(values) > 1:
-        raise SparqlBadRequest(
+        raise BadRequest(
             f"The request carries {len(values)} '{what}' parameters; send exactly one."
         )
     return values[0]
 
 
+Params = Mapping[str, Sequence[str]]
+
+_READ_ONLY = "This endpoint is read-only: SPARQL Update operations are not accepted."
+
+
+@dataclass
+class _Operation:
+    """What a request carries, gathered from its query string and its body."""
+
+    queries: list[str] = field(default_factory=list)
+    default_graph_uris: list[str] = field(default_factory=list)
+    named_graph_uris: list[str] = field(default_factory=list)
+    hint: str | None = None
+
+    def add_params(self, params: Params, hint_names: tuple[str, ...]) -> None:
+        """Take the query, dataset and format parameters of ``params`` (refusing updates)."""
+        if any(params.get(p) for p in _UPDATE_PARAMS):
+            raise UpdateRefused(_READ_ONLY)
+        self.queries.extend(params.get("query", ()))
+        self.default_graph_uris.extend(params.get("default-graph-uri", ()))
+        self.named_graph_uris.extend(params.get("named-graph-uri", ()))
+        hints = [h for name in hint_names for h in params.get(name, ())]
+        self.hint = self.hint or (hints[0] if hints else None)
+
+
+def _sparql_query_body(body: bytes, params: dict[str, str], args: Params) -> str:
+    """The query sent as ``application/sparql-query``: UTF-8 text, not also in ``?query=``."""
+    charset = params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            f"A query sent as {SPARQL_QUERY} must be UTF-8 (got charset={charset})."
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"The query is not valid UTF-8: {exc}") from None
+    if args.get("query"):
+        raise BadRequest(
+            "The request carries a query both in the body and in the 'query' "
+            "parameter; send exactly one."
+        )
+    return text
+
+
+def _read_post_body(
+    operation: _Operation, content_type: str | None, args: Params, form: Params, body: bytes
+) -> None:
+    """Add what a POST body carries to ``operation``, by its Content-Type."""
+    media, params = _media_type(content_type)
+    if media == FORM_URLENCODED:
+        operation.add_params(form, ("format",))
+    elif media == SPARQL_QUERY:
+        operation.queries.append(_sparql_query_body(body, params, args))
+    elif media == SPARQL_UPDATE:
+        raise UpdateRefused(
+            "This endpoint is read-only: SPARQL Update (application/sparql-update) is not accepted."
+        )
+    else:
+        raise UnsupportedMediaType(
+            f"Unsupported Content-Type '{media or 'none'}' for POST: send the query as "
+            f"{FORM_URLENCODED} (parameter 'query') or as {SPARQL_QUERY}."
+        )
+
+
+def _the_query(operation: _Operation, method: str, content_type: str | None) -> str | None:
+    """The one query of the operation; None when a GET asks for none at all."""
+    if not operation.queries:
+        is_form = method == "POST" and _media_type(content_type)[0] == FORM_URLENCODED
+        if operation.default_graph_uris or operation.named_graph_uris or is_form:
+            raise BadRequest("Missing the 'query' parameter.")
+        if method == "POST":
+            raise BadRequest("Missing the query.")
+        return None
+    query = _one(operation.queries, "query")
+    if not query.strip():
+        raise BadRequest("The query is empty.")
+    return query
+
+
 def parse_request(
     method: str,
     content_type: str | None,
-    args: Mapping[str, Sequence[str]],
-    form: Mapping[str, Sequence[str]],
+    args: Params,
+    form: Params,
     body: bytes,
     policy: Policy | None = None,
 ) -> SparqlRequest | None:
@@ -367,80 +390,21 @@ def parse_request(
     (each name to all its values). Returns ``None`` for a request without any query (the
     caller answers with the service description or the query page).
     """
-    policy = policy or Policy()
     method = method.upper()
-    media, params = _media_type(content_type)
-    queries: list[str] = []
-    graph_params: dict[str, list[str]] = {
-        "default-graph-uri": list(args.get("default-graph-uri", ())),
-        "named-graph-uri": list(args.get("named-graph-uri", ())),
-    }
-    hints = [*args.get("format", ()), *args.get("output", ())]
-    hint: str | None = hints[0] if hints else None
-
-    if any(args.get(p) for p in _UPDATE_PARAMS):
-        raise UpdateRefused(
-            "This endpoint is read-only: SPARQL Update operations are not accepted."
-        )
-    queries.extend(args.get("query", ()))
-
-    if method == "GET":
-        pass
-    elif method == "POST":
-        if media == FORM_URLENCODED:
-            if any(form.get(p) for p in _UPDATE_PARAMS):
-                raise UpdateRefused(
-                    "This endpoint is read-only: SPARQL Update operations are not accepted."
-                )
-            queries.extend(form.get("query", ()))
-            graph_params["default-graph-uri"] += list(form.get("default-graph-uri", ()))
-            graph_params["named-graph-uri"] += list(form.get("named-graph-uri", ()))
-            form_hints = list(form.get("format", ()))
-            hint = hint or (form_hints[0] if form_hints else None)
-        elif media == SPARQL_QUERY:
-            charset = params.get("charset", "utf-8").lower()
-            if charset not in ("utf-8", "utf8"):
-                raise UnsupportedMediaType(
-                    f"A query sent as {SPARQL_QUERY} must be UTF-8 (got charset={charset})."
-                )
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise SparqlBadRequest(f"The query is not valid UTF-8: {exc}") from None
-            if args.get("query"):
-                raise SparqlBadRequest(
-                    "The request carries a query both in the body and in the 'query' "
-                    "parameter; send exactly one."
-                )
-            queries.append(text)
-        elif media == SPARQL_UPDATE:
-            raise UpdateRefused(
-                "This endpoint is read-only: SPARQL Update (application/sparql-update) is "
-                "not accepted."
-            )
-        else:
-            shown = media or "none"
-            raise UnsupportedMediaType(
-                f"Unsupported Content-Type '{shown}' for POST: send the query as "
-                f"{FORM_URLENCODED} (parameter 'query') or as {SPARQL_QUERY}."
-            )
-    else:
-        raise SparqlError(f"Method {method} is not allowed; use GET or POST.")
-
-    if not queries:
-        if any(graph_params.values()) or (method == "POST" and media == FORM_URLENCODED):
-            raise SparqlBadRequest("Missing the 'query' parameter.")
-        if method == "POST":
-            raise SparqlBadRequest("Missing the query.")
+    if method not in ("GET", "POST"):
+        raise BadRequest(f"Method {method} is not allowed; use GET or POST.")
+    operation = _Operation()
+    operation.add_params(args, ("format", "output"))
+    if method == "POST":
+        _read_post_body(operation, content_type, args, form, body)
+    query = _the_query(operation, method, content_type)
+    if query is None:
         return None
-    query = _one(queries, "query")
-    if not query.strip():
-        raise SparqlBadRequest("The query is empty.")
-    check_policy(query, policy)
+    check_policy(query, policy or Policy())
     return SparqlRequest(
         query=query,
-        default_graph_uris=tuple(graph_params["default-graph-uri"]),
-        named_graph_uris=tuple(graph_params["named-graph-uri"]),
+        default_graph_uris=tuple(operation.default_graph_uris),
+        named_graph_uris=tuple(operation.named_graph_uris),
         form=query_form(query),
-        format_hint=hint,
+        format_hint=operation.hint,
     )

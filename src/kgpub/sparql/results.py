@@ -1,70 +1,30 @@
-"""SPARQL result formats: choose one by Accept, serialise query results into it.
+"""SPARQL results written into a format of the registry (:mod:`kgpub.formats`).
 
-SELECT/ASK: SPARQL Results JSON (default), XML, CSV, TSV. CONSTRUCT/DESCRIBE: Turtle
-(default), JSON-LD, RDF/XML, N-Triples, serialised by pyoxigraph. Solutions are written
-here, row by row, so the result-size limit is counted exactly and checked before anything
-large is built; graphs are counted triple by triple and then written natively.
+SELECT/ASK: SPARQL Results JSON, XML, CSV, TSV. CONSTRUCT/DESCRIBE: Turtle, JSON-LD,
+RDF/XML, N-Triples, serialised by pyoxigraph. Solutions are written here, row by row, so the
+result-size limit is counted exactly and checked before anything large is built; graphs are
+counted triple by triple and then written natively. Which format to write is negotiated in
+:mod:`kgpub.negotiation`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 
-from kgpub.sparql.protocol import QueryForm, ResultTooLarge, SparqlNotAcceptable
-
-
-@dataclass(frozen=True)
-class ResultFormat:
-    key: str  # short name for ?format= and file names
-    media_type: str
-    extension: str
-    aliases: tuple[str, ...] = ()
-    rdf_format: pyoxigraph.RdfFormat | None = None
-
-    @property
-    def content_type(self) -> str:
-        if self.media_type.startswith("text/") or self.media_type in (
-            "application/n-triples",
-            "application/ld+json",
-            "application/rdf+xml",
-        ):
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
-
-
-SRJ = ResultFormat(
-    "json",
-    "application/sparql-results+json",
-    "srj",
-    ("application/json", "text/javascript", "application/javascript"),
+from kgpub.errors import NotAcceptable, ResultTooLarge
+from kgpub.formats import (
+    GRAPH_FORMATS,
+    SOLUTION_FORMATS,
+    SPARQL_CSV,
+    SPARQL_JSON,
+    SPARQL_TSV,
+    SPARQL_XML,
+    Format,
 )
-SRX = ResultFormat("xml", "application/sparql-results+xml", "srx", ("application/xml", "text/xml"))
-CSV = ResultFormat("csv", "text/csv", "csv")
-TSV = ResultFormat("tsv", "text/tab-separated-values", "tsv")
-TURTLE = ResultFormat(
-    "ttl",
-    "text/turtle",
-    "ttl",
-    ("application/x-turtle", "application/turtle"),
-    pyoxigraph.RdfFormat.TURTLE,
-)
-JSON_LD = ResultFormat("jsonld", "application/ld+json", "jsonld", (), pyoxigraph.RdfFormat.JSON_LD)
-RDF_XML = ResultFormat("rdf", "application/rdf+xml", "rdf", (), pyoxigraph.RdfFormat.RDF_XML)
-N_TRIPLES = ResultFormat(
-    "nt", "application/n-triples", "nt", ("text/plain",), pyoxigraph.RdfFormat.N_TRIPLES
-)
-
-SOLUTION_FORMATS: tuple[ResultFormat, ...] = (SRJ, SRX, CSV, TSV)
-GRAPH_FORMATS: tuple[ResultFormat, ...] = (TURTLE, JSON_LD, RDF_XML, N_TRIPLES)
-ALL_FORMATS = SOLUTION_FORMATS + GRAPH_FORMATS
-BY_KEY = {f.key: f for f in ALL_FORMATS} | {"turtle": TURTLE, "ntriples": N_TRIPLES}
 
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -75,46 +35,6 @@ PREFIXES = {
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
 }
-
-
-def offers_for(form: QueryForm | None) -> tuple[ResultFormat, ...]:
-    if form is None:
-        return ALL_FORMATS
-    return GRAPH_FORMATS if form.is_graph else SOLUTION_FORMATS
-
-
-def choose(accept: str | None, form: QueryForm | None, explicit: str | None = None) -> ResultFormat:
-    """The result format: ``explicit`` (``?format=json`` or a media type) wins, then Accept.
-
-    No Accept, or ``*/*``, gives JSON for SELECT/ASK and Turtle for CONSTRUCT/DESCRIBE.
-    """
-    offers = offers_for(form)
-    if explicit:
-        wanted = BY_KEY.get(explicit.lower())
-        if wanted is None:
-            wanted = next((f for f in ALL_FORMATS if explicit in (f.media_type, *f.aliases)), None)
-        if wanted is not None and wanted in offers:
-            return wanted
-        raise SparqlNotAcceptable(
-            f"Unknown or unsuitable result format '{explicit}' for this query; "
-            f"offered: {', '.join(f.key for f in offers)}.",
-            [f.media_type for f in offers],
-        )
-    if not accept or not accept.strip():
-        return offers[0]
-    pairs = [(f.media_type, f) for f in offers] + [(a, f) for f in offers for a in f.aliases]
-    try:
-        best = parse_accept_header(accept, MIMEAccept).best_match([mt for mt, _ in pairs])
-    except Exception:
-        best = None
-    for mt, fmt in pairs:
-        if mt == best:
-            return fmt
-    raise SparqlNotAcceptable(
-        "None of the result formats this endpoint offers for this query matches the "
-        f"Accept header '{accept}'. Offered: {', '.join(f.media_type for f in offers)}.",
-        [f.media_type for f in offers],
-    )
 
 
 # -- serialisation -----------------------------------------------------------------------
@@ -188,8 +108,8 @@ def _tsv_cell(term: Term | None) -> str:
     return str(term)  # pyoxigraph prints terms in N-Triples/Turtle syntax, as TSV wants
 
 
-def serialize_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: ResultFormat) -> bytes:
-    if fmt is SRJ:
+def serialize_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format) -> bytes:
+    if fmt is SPARQL_JSON:
         bindings = [
             {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
             for row in rows
@@ -199,7 +119,7 @@ def serialize_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Resu
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8")
-    if fmt is SRX:
+    if fmt is SPARQL_XML:
         parts = [
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>',
             *(f"<variable name={quoteattr(v)}/>" for v in variables),
@@ -215,34 +135,34 @@ def serialize_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Resu
             parts.append("</result>")
         parts.append("</results></sparql>\n")
         return "".join(parts).encode("utf-8")
-    if fmt is CSV:
+    if fmt is SPARQL_CSV:
         lines = [",".join(_csv_cell(pyoxigraph.Literal(v)) for v in variables)]
         lines.extend(",".join(_csv_cell(t) for t in row) for row in rows)
         return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    if fmt is TSV:
+    if fmt is SPARQL_TSV:
         lines = ["\t".join(f"?{v}" for v in variables)]
         lines.extend("\t".join(_tsv_cell(t) for t in row) for row in rows)
         return ("\n".join(lines) + "\n").encode("utf-8")
     raise ValueError(f"{fmt.media_type} is not a solutions format")
 
 
-def serialize_boolean(value: bool, fmt: ResultFormat) -> bytes:
+def serialize_boolean(value: bool, fmt: Format) -> bytes:
     word = "true" if value else "false"
-    if fmt is SRJ:
+    if fmt is SPARQL_JSON:
         return json.dumps({"head": {}, "boolean": value}).encode()
-    if fmt is SRX:
+    if fmt is SPARQL_XML:
         return (
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
             f"<head/><boolean>{word}</boolean></sparql>\n"
         ).encode()
-    if fmt is CSV:
+    if fmt is SPARQL_CSV:
         return f"_askResult\r\n{word}\r\n".encode()
-    if fmt is TSV:
+    if fmt is SPARQL_TSV:
         return f"?_askResult\n{word}\n".encode()
     raise ValueError(f"{fmt.media_type} is not a boolean format")
 
 
-def serialize_triples(triples: Sequence[pyoxigraph.Triple], fmt: ResultFormat) -> bytes:
+def serialize_triples(triples: Sequence[pyoxigraph.Triple], fmt: Format) -> bytes:
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.media_type} is not an RDF format")
     prefixes = PREFIXES if fmt.rdf_format is pyoxigraph.RdfFormat.TURTLE else None
@@ -250,16 +170,16 @@ def serialize_triples(triples: Sequence[pyoxigraph.Triple], fmt: ResultFormat) -
     return out or b""
 
 
-def render(results: object, fmt: ResultFormat, limit: int) -> bytes:
+def render(results: object, fmt: Format, limit: int) -> bytes:
     """Serialise pyoxigraph query results into ``fmt``, refusing more than ``limit`` items.
 
-    A SELECT answered in a graph format (or the reverse) is :class:`SparqlNotAcceptable`.
+    A SELECT answered in a graph format (or the reverse) is :class:`NotAcceptable`.
     """
     if isinstance(results, pyoxigraph.QuerySolutions):
         if fmt not in SOLUTION_FORMATS:
-            raise SparqlNotAcceptable(
-                "SELECT results cannot be written as " + fmt.media_type,
+            raise NotAcceptable(
                 [f.media_type for f in SOLUTION_FORMATS],
+                "SELECT results cannot be written as " + fmt.media_type,
             )
         variables = [v.value for v in results.variables]
         rows: list[Row] = []
@@ -270,16 +190,16 @@ def render(results: object, fmt: ResultFormat, limit: int) -> bytes:
         return serialize_solutions(variables, rows, fmt)
     if isinstance(results, pyoxigraph.QueryBoolean):
         if fmt not in SOLUTION_FORMATS:
-            raise SparqlNotAcceptable(
-                "ASK results cannot be written as " + fmt.media_type,
+            raise NotAcceptable(
                 [f.media_type for f in SOLUTION_FORMATS],
+                "ASK results cannot be written as " + fmt.media_type,
             )
         return serialize_boolean(bool(results), fmt)
     if isinstance(results, pyoxigraph.QueryTriples):
         if fmt not in GRAPH_FORMATS:
-            raise SparqlNotAcceptable(
-                "CONSTRUCT/DESCRIBE results cannot be written as " + fmt.media_type,
+            raise NotAcceptable(
                 [f.media_type for f in GRAPH_FORMATS],
+                "CONSTRUCT/DESCRIBE results cannot be written as " + fmt.media_type,
             )
         triples: list[pyoxigraph.Triple] = []
         for triple in results:

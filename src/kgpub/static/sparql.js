@@ -1,14 +1,74 @@
-// kgpub query page: runs queries in the page (fetch + SPARQL JSON results) when JavaScript
-// is available; without it the form submits and the server renders the same table.
+// kgpub query page. Without JavaScript the form posts and the server renders the results.
+// With it, YASGUI (served by kgpub from its own npm install) replaces the form when its files
+// loaded; otherwise queries run in the page (fetch + SPARQL JSON results). The configuration
+// (endpoint, prefixes, examples) comes from the data-config attribute of #yasgui: no inline
+// script, so a strict Content-Security-Policy can forbid them.
 (function () {
   "use strict";
-  var script = document.currentScript;
-  var base = script ? script.getAttribute("data-base") : "";
+  var holder = document.getElementById("yasgui");
+  var config = {};
+  try {
+    config = JSON.parse((holder && holder.getAttribute("data-config")) || "{}");
+  } catch (e) {
+    config = {};
+  }
+  var base = config.base || "";
   var form = document.getElementById("query-form");
   var editor = document.getElementById("query");
   var format = document.getElementById("format");
   var out = document.getElementById("results");
-  if (!form || !editor || !out || !window.fetch) return;
+  if (!form || !editor || !out) return;
+
+  if (holder && window.Yasgui) {
+    startYasgui();
+    return;
+  }
+  if (!window.fetch) return;
+
+  function startYasgui() {
+    holder.hidden = false;
+    form.hidden = true;
+    var yasgui = new window.Yasgui(holder, {
+      requestConfig: { endpoint: config.endpoint || form.action, method: "POST" },
+      copyEndpointOnNewTab: false,
+      persistenceId: null,
+      // only completers that need no other server (classes and properties ask LOV)
+      yasqe: { value: editor.value, autocompleters: ["prefixes", "variables"] }
+    });
+    var tab = yasgui.getTab();
+    if (config.prefixes) tab.getYasqe().addPrefixes(config.prefixes);
+    document.querySelectorAll("#examples a[data-query]").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        var current = yasgui.getTab();
+        current.setQuery(a.getAttribute("data-query"));
+        current.query();
+      });
+    });
+    label(holder);
+    if (window.MutationObserver) {
+      new MutationObserver(function () { label(holder); })
+        .observe(holder, { childList: true, subtree: true });
+    }
+    window.kgpubYasgui = yasgui;
+  }
+
+  // YASGUI's editor and fields come without accessible names; give them the page's words
+  function label(root) {
+    root.querySelectorAll("textarea:not([aria-label])").forEach(function (t) {
+      t.setAttribute("aria-label", "SPARQL query");
+    });
+    root.querySelectorAll("input:not([aria-label])").forEach(function (i) {
+      i.setAttribute("aria-label", i.placeholder || "SPARQL endpoint");
+    });
+    root.querySelectorAll("select:not([aria-label])").forEach(function (s) {
+      s.setAttribute("aria-label", s.classList.contains("tableSizer") ? "Rows per page" : "Option");
+    });
+    // CodeMirror takes its scroller out of the tab order; a scrollable region needs it
+    root.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach(function (s) {
+      s.setAttribute("tabindex", "0");
+    });
+  }
 
   document.querySelectorAll("#examples a[data-query]").forEach(function (a) {
     a.addEventListener("click", function (ev) {

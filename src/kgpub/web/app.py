@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, request
 from flask_compress import Compress
 from flask_cors import CORS
 
+from kgpub import formats
 from kgpub.negotiation import LANGUAGES
 from kgpub.publish.publisher import Publisher
 from kgpub.site.site import Site
@@ -17,21 +18,13 @@ if TYPE_CHECKING:
     from kgpub.config import Settings
 
 EXTENSION = "kgpub_site"
+#: Media types worth compressing: the site's assets and every format of the registry.
 COMPRESSIBLE = [
-    "text/html",
     "text/css",
-    "text/plain",
-    "text/turtle",
-    "application/ld+json",
-    "application/rdf+xml",
-    "application/n-triples",
-    "application/n-quads",
-    "application/trig",
-    "application/xml",
     "application/javascript",
     "application/json",
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
+    "application/xml",
+    *dict.fromkeys(f.media_type for f in formats.ALL_FORMATS + formats.RESULT_FORMATS),
 ]
 
 

@@ -1,62 +1,46 @@
 """The /sparql endpoint (thin): read the request, call the core, write the response.
 
-``register_sparql(app, settings, store)`` adds GET/POST/OPTIONS /sparql to a Flask app.
-``create_sparql_app()`` builds a stand-alone app over data/*.ttl (used by the tests and the
-benchmark; the full server registers the same blueprint in its own app).
+``register_sparql(app, settings, store)`` adds GET/POST/OPTIONS /sparql to the app that
+:func:`kgpub.web.app.create_app` builds. Refusals and failures are raised as domain errors
+(:mod:`kgpub.errors`); :mod:`kgpub.web.errors` turns them into answers (the query page with
+the error for a browser, plain text otherwise).
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
-from flask import Blueprint, Flask, Response, current_app, render_template, request
-from werkzeug.datastructures import MIMEAccept
+from flask import Blueprint, Flask, Response, abort, current_app, g, request, send_from_directory
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.http import parse_accept_header
 
+from kgpub import formats
+from kgpub.errors import QueryTooLong
+from kgpub.negotiation import negotiate_result, prefers_html
 from kgpub.sparql import results as rf
 from kgpub.sparql.pool import QueryPool
 from kgpub.sparql.protocol import (
     Policy,
-    QueryForm,
-    QueryTooLong,
-    SparqlError,
-    SparqlNotAcceptable,
     SparqlRequest,
     parse_request,
+    result_offers,
 )
 from kgpub.store.base import Store, in_process
 
-EXTENSION = "kgpub_sparql"
-DEFAULT_BASE = "https://w3id.org/kgpub/"
-HTML = "text/html"
+if TYPE_CHECKING:
+    from kgpub.config import Settings
 
-sparql_blueprint = Blueprint(
-    "sparql",
-    __name__,
-    template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
-    static_folder=str(Path(__file__).resolve().parent.parent / "static"),
-    static_url_path="/sparql-static",
-)
+EXTENSION = "kgpub_sparql"
+#: Where the YASGUI build is served from (files of ``Settings.yasgui_dir``).
+YASGUI_URL = "/vendor/yasgui/"
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+
+sparql_blueprint = Blueprint("sparql", __name__)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-_SD_RESULT_FORMATS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON",
-    "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV",
-    "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle",
-    "application/ld+json": "JSON-LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/n-triples": "N-Triples",
-}
 
+#: The query page's examples; ``{base}`` stands for the configured base IRI.
 EXAMPLES: tuple[tuple[str, str], ...] = (
     (
         "Goals of a municipality (Haninge)",
@@ -76,7 +60,7 @@ ORDER BY ?label""",
              kgpub:localGoal ?goal ;
              kgpub:objective ?objective ;
              kgpub:mappingRelation ?relation .
-  ?objective skos:inScheme <https://w3id.org/kgpub/id/se/environmental-objectives> .
+  ?objective skos:inScheme <{base}id/se/environmental-objectives> .
   OPTIONAL { ?goal skos:prefLabel ?goalLabel . FILTER(lang(?goalLabel) = "sv") }
   OPTIONAL { ?objective skos:prefLabel ?objectiveLabel . FILTER(lang(?objectiveLabel) = "sv") }
 }
@@ -105,7 +89,7 @@ ORDER BY ?broader ?narrower""",
     ),
     (
         "Everything about one thing (DESCRIBE)",
-        "DESCRIBE <https://w3id.org/kgpub/id/haparanda>",
+        "DESCRIBE <{base}id/haparanda>",
     ),
     (
         "Named graphs and their sizes",
@@ -117,43 +101,42 @@ GROUP BY ?graph ORDER BY ?graph""",
 )
 
 
+def prefixes(base: str) -> dict[str, str]:
+    """The prefixes the examples use (and the query page's editor knows)."""
+    return {"kgpub": f"{base}ontology#", **rf.PREFIXES}
+
+
 def prefix_block(base: str) -> str:
-    prefixes = {
-        "kgpub": f"{base}ontology#",
-        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "org": "http://www.w3.org/ns/org#",
-        "dcterms": "http://purl.org/dc/terms/",
-        "prov": "http://www.w3.org/ns/prov#",
-    }
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items())
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes(base).items())
+
+
+def examples(base: str) -> list[tuple[str, str]]:
+    """The examples as complete queries (prologue included) for the configured base IRI."""
+    block = prefix_block(base)
+    return [(title, block + "\n" + query.replace("{base}", base)) for title, query in EXAMPLES]
 
 
 class SparqlService:
     """What the views need: the policy, the store and its query pool."""
 
-    def __init__(
-        self,
-        store: object,
-        policy: Policy,
-        workers: int = 4,
-        memory_headroom: int | None = 1 << 30,
-        cache_bytes: int = 16 << 20,
-    ) -> None:
+    def __init__(self, store: object, settings: Settings) -> None:
         self.store = store
-        self.policy = policy
+        self.policy = Policy.from_settings(settings)
+        self.yasgui_dir = settings.resolve(settings.yasgui_dir)
         self.pool = QueryPool(
             store,
-            size=workers,
-            timeout=policy.timeout,
-            result_limit=policy.result_limit,
-            base_iri=policy.base_iri,
-            isolate_network=not policy.service_allowlist,
-            memory_headroom=memory_headroom,
-            cache_bytes=cache_bytes,
+            size=settings.query_workers,
+            timeout=self.policy.timeout,
+            result_limit=self.policy.result_limit,
+            base_iri=self.policy.base_iri,
+            isolate_network=not self.policy.service_allowlist,
+            memory_headroom=settings.query_memory_limit or None,
+            cache_bytes=settings.query_cache_bytes,
         )
+
+    @property
+    def has_yasgui(self) -> bool:
+        return all((self.yasgui_dir / name).is_file() for name in YASGUI_FILES)
 
     def graph_names(self) -> list[str]:
         if isinstance(self.store, Store):
@@ -167,7 +150,7 @@ class SparqlService:
 
 
 def register_sparql(
-    app: Flask, settings: object, store: object, start: bool = True
+    app: Flask, settings: Settings, store: object, start: bool = True
 ) -> SparqlService:
     """Add /sparql to ``app``, answering from ``store`` under ``settings``' limits.
 
@@ -176,13 +159,7 @@ def register_sparql(
     on demand, by the zygote). A gunicorn worker forked from a master that created the app
     (``--preload``) gets its own zygote at once, through an at-fork hook.
     """
-    policy = Policy.from_settings(settings)
-    workers = int(str(getattr(settings, "query_workers", 4)))
-    memory = getattr(settings, "query_memory_limit", 1 << 30)
-    cache = int(str(getattr(settings, "query_cache_bytes", 16 << 20)))
-    service = SparqlService(
-        store, policy, workers, int(str(memory)) if memory else None, cache_bytes=cache
-    )
+    service = SparqlService(store, settings)
     app.extensions[EXTENSION] = service
     service.pool.start(prefork=start)
     if "sparql" not in app.blueprints:
@@ -190,12 +167,12 @@ def register_sparql(
     return service
 
 
-def _service() -> SparqlService:
-    service: SparqlService = current_app.extensions[EXTENSION]
-    return service
+def service() -> SparqlService:
+    found: SparqlService = current_app.extensions[EXTENSION]
+    return found
 
 
-def _cors(response: Response, preflight: bool = False) -> Response:
+def cors(response: Response, preflight: bool = False) -> Response:
     """Open CORS. The methods, headers and max-age matter only in the answer to a
     preflight (Fetch standard, CORS protocol), so other answers carry just the origin."""
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -207,53 +184,53 @@ def _cors(response: Response, preflight: bool = False) -> Response:
     return response
 
 
-def _error(exc: SparqlError, html: bool = False, query: str = "") -> Response:
-    if html:
-        body = render_template(
-            "sparql.html", **_page_context(query=query, error=exc.message, status=exc.status)
-        )
-        response = Response(body, status=exc.status, content_type="text/html; charset=utf-8")
-    else:
-        text = exc.message
-        if isinstance(exc, SparqlNotAcceptable) and exc.offers:
-            text += "\n\nOffered media types:\n" + "\n".join(exc.offers)
-        response = Response(
-            text + "\n", status=exc.status, content_type="text/plain; charset=utf-8"
-        )
-    if exc.status == 503:
-        response.headers["Retry-After"] = "5"
-    return _cors(response)
+def _html(body: str, status: int = 200) -> Response:
+    return cors(Response(body, status=status, content_type=formats.HTML.content_type))
 
 
-def _wants_html(accept: str | None, offers: Sequence[str]) -> bool:
-    """True when Accept prefers HTML to every machine format (what browsers send)."""
-    if not accept:
-        return False
-    parsed = parse_accept_header(accept, MIMEAccept)
-    return parsed.best_match([*offers, HTML]) == HTML and parsed[HTML] > 0
+def _yasgui_config(endpoint: str, base: str) -> str:
+    """What static/sparql.js configures YASGUI with (read from a data attribute: no inline
+    script, so a strict Content-Security-Policy can forbid them)."""
+    return json.dumps(
+        {
+            "endpoint": endpoint,
+            "base": base,
+            "prefixes": prefixes(base),
+            "examples": [{"title": t, "query": q} for t, q in examples(base)],
+        },
+        ensure_ascii=False,
+    )
 
 
-def _page_context(**extra: Any) -> dict[str, Any]:
-    base = _service().policy.base_iri
-    prefixes = prefix_block(base)
-    context: dict[str, Any] = {
-        "base_iri": base,
-        "prefixes": prefixes,
-        "examples": [(title, prefixes + "\n" + q) for title, q in EXAMPLES],
-        "query": extra.pop("query", "") or prefixes + "\n" + EXAMPLES[0][1],
-        "formats": rf.SOLUTION_FORMATS,
-        "graph_formats": rf.GRAPH_FORMATS,
+def query_page(query: str = "", status: int = 200, **extra: Any) -> Response:
+    """The query page inside the site's frame, with ``extra`` (results or an error)."""
+    from kgpub.web.app import site
+    from kgpub.web.documents import page_language
+
+    the_site, the_service = site(), service()
+    base = the_service.policy.base_iri
+    ctx = the_site.context(page_language(), request.host_url, request.path)
+    ctx.alternates = [(formats.TURTLE, request.base_url)]
+    data: dict[str, Any] = {
+        "title": "SPARQL query",
         "endpoint": request.base_url,
-        "timeout": _service().policy.timeout,
-        "result_limit": _service().policy.result_limit,
+        "examples": examples(base),
+        "query": query or examples(base)[0][1],
+        "formats": formats.SOLUTION_FORMATS,
+        "graph_formats": formats.GRAPH_FORMATS,
+        "timeout": the_service.policy.timeout,
+        "result_limit": the_service.policy.result_limit,
+        "yasgui": YASGUI_URL if the_service.has_yasgui else None,
+        "config": _yasgui_config(request.base_url, base),
+        "status": status,
         "error": None,
         "table": None,
         "boolean": None,
         "graph_text": None,
         "form": None,
     }
-    context.update(extra)
-    return context
+    data.update(extra)
+    return _html(the_site.html.render("sparql.html", ctx, **data), status)
 
 
 def local_href(iri: str, base: str) -> str | None:
@@ -263,184 +240,153 @@ def local_href(iri: str, base: str) -> str | None:
     return None
 
 
+def _table(data: dict[str, Any], base: str) -> dict[str, Any]:
+    """SPARQL JSON results as the page's table: variables, and rows of cells (or None)."""
+    variables: list[str] = data["head"]["vars"]
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row: list[dict[str, Any] | None] = []
+        for var in variables:
+            cell = binding.get(var)
+            if cell is None:
+                row.append(None)
+                continue
+            href = None
+            if cell["type"] == "uri":
+                href = local_href(cell["value"], base) or cell["value"]
+            row.append(
+                {
+                    "value": cell["value"],
+                    "href": href,
+                    "lang": cell.get("xml:lang"),
+                    "datatype": cell.get("datatype"),
+                    "type": cell["type"],
+                }
+            )
+        rows.append(row)
+    return {"vars": variables, "rows": rows}
+
+
 def _html_results(sparql_request: SparqlRequest) -> Response:
-    service = _service()
+    """The results of ``sparql_request`` shown in the query page (browsers without JS)."""
+    the_service = service()
     form = sparql_request.form
-    context = _page_context(query=sparql_request.query, form=form)
     if form is not None and form.is_graph:
-        body = service.pool.run(sparql_request, rf.TURTLE)
-        context["graph_text"] = body.decode("utf-8")
-    else:
-        data = json.loads(service.pool.run(sparql_request, rf.SRJ))
-        if "boolean" in data:
-            context["boolean"] = bool(data["boolean"])
-        else:
-            variables = data["head"]["vars"]
-            rows = []
-            for binding in data["results"]["bindings"]:
-                row: list[dict[str, Any] | None] = []
-                for var in variables:
-                    cell = binding.get(var)
-                    if cell is None:
-                        row.append(None)
-                        continue
-                    href = None
-                    if cell["type"] == "uri":
-                        href = local_href(cell["value"], service.policy.base_iri) or cell["value"]
-                    row.append(
-                        {
-                            "value": cell["value"],
-                            "href": href,
-                            "lang": cell.get("xml:lang"),
-                            "datatype": cell.get("datatype"),
-                            "type": cell["type"],
-                        }
-                    )
-                rows.append(row)
-            context["table"] = {"vars": variables, "rows": rows}
-    html = render_template("sparql.html", **context)
-    return _cors(Response(html, content_type="text/html; charset=utf-8"))
+        body = the_service.pool.run(sparql_request, formats.TURTLE)
+        return query_page(sparql_request.query, form=form, graph_text=body.decode("utf-8"))
+    data = json.loads(the_service.pool.run(sparql_request, formats.SPARQL_JSON))
+    if "boolean" in data:
+        return query_page(sparql_request.query, form=form, boolean=bool(data["boolean"]))
+    table = _table(data, the_service.policy.base_iri)
+    return query_page(sparql_request.query, form=form, table=table)
 
 
-def _service_description(accept: str | None) -> Response:
-    offers = rf.GRAPH_FORMATS
-    fmt = rf.choose(accept, QueryForm.CONSTRUCT)
-    endpoint = pyoxigraph.NamedNode(request.base_url)
+def _description_triples() -> list[pyoxigraph.Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint."""
+    policy = service().policy
     rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
     def sd(local: str) -> pyoxigraph.NamedNode:
         return pyoxigraph.NamedNode(SD + local)
 
-    service = pyoxigraph.BlankNode("service")
+    endpoint, T = pyoxigraph.BlankNode("service"), pyoxigraph.Triple
     dataset = pyoxigraph.BlankNode("dataset")
     default_graph = pyoxigraph.BlankNode("defaultGraph")
-    T = pyoxigraph.Triple
+    comment = (
+        "Read-only SPARQL 1.1 Query endpoint of kgpub. The default graph is the union "
+        f"of all named graphs. Time limit {policy.timeout:g} s, at most "
+        f"{policy.result_limit:,} results, no SERVICE calls."
+    )
     triples = [
-        T(service, rdf_type, sd("Service")),
-        T(service, sd("endpoint"), endpoint),
-        T(service, sd("supportedLanguage"), sd("SPARQL11Query")),
-        T(service, sd("feature"), sd("UnionDefaultGraph")),
-        T(service, sd("feature"), sd("BasicFederatedQuery"))
-        if _service().policy.service_allowlist
-        else None,
-        T(service, sd("defaultDataset"), dataset),
+        T(endpoint, rdf_type, sd("Service")),
+        T(endpoint, sd("endpoint"), pyoxigraph.NamedNode(request.base_url)),
+        T(endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),
+        T(endpoint, sd("feature"), sd("UnionDefaultGraph")),
+        T(endpoint, sd("defaultDataset"), dataset),
         T(dataset, rdf_type, sd("Dataset")),
         T(dataset, sd("defaultGraph"), default_graph),
         T(default_graph, rdf_type, sd("Graph")),
         T(
-            service,
+            endpoint,
             pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
-            pyoxigraph.Literal(
-                "Read-only SPARQL 1.1 Query endpoint of kgpub. The default graph is the union "
-                f"of all named graphs. Time limit {_service().policy.timeout:g} s, at most "
-                f"{_service().policy.result_limit:,} results, no SERVICE calls.",
-                language="en",
-            ),
+            pyoxigraph.Literal(comment, language="en"),
         ),
     ]
-    for media, name in _SD_RESULT_FORMATS.items():
-        triples.append(T(service, sd("resultFormat"), pyoxigraph.NamedNode(FORMATS_NS + name)))
-        del media
-    for i, graph in enumerate(_service().graph_names()):
+    if policy.service_allowlist:
+        triples.append(T(endpoint, sd("feature"), sd("BasicFederatedQuery")))
+    triples += [
+        T(endpoint, sd("resultFormat"), pyoxigraph.NamedNode(f.w3c_iri))
+        for f in formats.RESULT_FORMATS
+        if f.w3c_iri
+    ]
+    for i, graph in enumerate(service().graph_names()):
         node = pyoxigraph.BlankNode(f"g{i}")
         triples += [
             T(dataset, sd("namedGraph"), node),
             T(node, rdf_type, sd("NamedGraph")),
             T(node, sd("name"), pyoxigraph.NamedNode(graph)),
         ]
-    body = rf.serialize_triples([t for t in triples if t is not None], fmt)
-    del offers
-    return _cors(Response(body, content_type=fmt.content_type))
+    return triples
 
 
-@sparql_blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"])
-def sparql_endpoint() -> Response:
-    if request.method == "OPTIONS":
-        return _cors(Response(status=204), preflight=True)
-    service = _service()
-    accept = request.headers.get("Accept")
-    html_offers = [f.media_type for f in rf.ALL_FORMATS]
-    html = _wants_html(accept, html_offers)
+def _service_description(accept: str | None) -> Response:
+    fmt = negotiate_result(accept, formats.GRAPH_FORMATS)
+    body = rf.serialize_triples(_description_triples(), fmt)
+    return cors(Response(body, content_type=fmt.content_type))
+
+
+def _read_request(policy: Policy) -> SparqlRequest | None:
+    """The request's query operation (None: no query), never reading an oversized body."""
     args = {k: request.args.getlist(k) for k in request.args}
     # never read a body larger than the longest query could need (UTF-8, url-encoded)
-    request.max_content_length = service.policy.max_length * 9 + 65_536
+    request.max_content_length = policy.max_length * 9 + 65_536
     is_form = request.mimetype == "application/x-www-form-urlencoded"
     try:
         form = {k: request.form.getlist(k) for k in request.form} if is_form else {}
         body = b"" if is_form else request.get_data(cache=False)
     except RequestEntityTooLarge:
-        too_long = QueryTooLong(
+        raise QueryTooLong(
             f"The request body is too large; this endpoint accepts queries of at most "
-            f"{service.policy.max_length:,} characters."
-        )
-        return _error(too_long, html=html)
-    try:
-        parsed = parse_request(
-            request.method, request.content_type, args, form, body, service.policy
-        )
-    except SparqlError as exc:
-        return _error(exc, html=html, query=(args.get("query") or [""])[0])
+            f"{policy.max_length:,} characters."
+        ) from None
+    g.sparql_query = (form.get("query") or args.get("query") or [""])[0]
+    return parse_request(request.method, request.content_type, args, form, body, policy)
+
+
+def wants_query_page(accept: str | None, offers: tuple[formats.Format, ...]) -> bool:
+    """True when Accept prefers HTML to every machine format offered (what browsers send)."""
+    return prefers_html(accept, offers, html_wins_ties=False)
+
+
+@sparql_blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def sparql_endpoint() -> Response:
+    if request.method == "OPTIONS":
+        return cors(Response(status=204), preflight=True)
+    accept = request.headers.get("Accept")
+    html = wants_query_page(accept, formats.RESULT_FORMATS)
+    g.sparql_page = html
+    parsed = _read_request(service().policy)
     if parsed is None:
-        if _wants_html(accept, [f.media_type for f in rf.GRAPH_FORMATS]):
-            page = render_template("sparql.html", **_page_context())
-            return _cors(Response(page, content_type="text/html; charset=utf-8"))
-        try:
-            return _service_description(accept)
-        except SparqlError as exc:
-            return _error(exc)
-    try:
-        if html and not parsed.format_hint:
-            return _html_results(parsed)
-        fmt = rf.choose(accept, parsed.form, parsed.format_hint)
-        result = service.pool.run(parsed, fmt)
-    except SparqlError as exc:
-        return _error(exc, html=html and not parsed.format_hint, query=parsed.query)
-    response = Response(result, content_type=fmt.content_type)
+        if wants_query_page(accept, formats.GRAPH_FORMATS):
+            return query_page()
+        g.sparql_page = False
+        return _service_description(accept)
+    if html and not parsed.format_hint:
+        return _html_results(parsed)
+    g.sparql_page = False
+    fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
+    response = Response(service().pool.run(parsed, fmt), content_type=fmt.content_type)
     if parsed.format_hint:
         response.headers["Content-Disposition"] = (
             f'attachment; filename="query-results.{fmt.extension}"'
         )
-    return _cors(response)
+    return cors(response)
 
 
-# -- a stand-alone app -------------------------------------------------------------------
-
-
-class _EnvSettings:
-    """Settings from KGPUB_* variables, for when kgpub.config is not used."""
-
-    def __init__(self) -> None:
-        env = os.environ
-        self.query_timeout = float(env.get("KGPUB_QUERY_TIMEOUT", "30"))
-        self.query_max_length = int(env.get("KGPUB_QUERY_MAX_LENGTH", "100000"))
-        self.result_limit = int(env.get("KGPUB_RESULT_LIMIT", "100000"))
-        allow = env.get("KGPUB_SERVICE_ALLOWLIST", "")
-        self.service_allowlist = tuple(a for a in allow.replace(",", " ").split() if a)
-        self.base_iri = env.get("KGPUB_BASE_IRI", DEFAULT_BASE)
-        self.query_workers = int(env.get("KGPUB_QUERY_WORKERS", "4"))
-        self.query_cache_bytes = int(env.get("KGPUB_QUERY_CACHE_BYTES", str(16 << 20)))
-        self.data_dir = env.get("KGPUB_DATA_DIR", "data")
-
-
-def load_store(data_dir: str | Path, base_iri: str = DEFAULT_BASE) -> pyoxigraph.Store:
-    """A pyoxigraph store with one named graph ``{base}graph/NAME`` per data/NAME.ttl."""
-    store = pyoxigraph.Store()
-    for path in sorted(Path(data_dir).glob("*.ttl")):
-        store.bulk_load(
-            path=str(path),
-            format=pyoxigraph.RdfFormat.TURTLE,
-            base_iri=base_iri,
-            to_graph=pyoxigraph.NamedNode(f"{base_iri}graph/{path.stem}"),
-        )
-    return store
-
-
-def create_sparql_app(settings: object | None = None, store: object | None = None) -> Flask:
-    """A Flask app serving only /sparql (tests, benchmark, or before the full app exists)."""
-    settings = settings or _EnvSettings()
-    if store is None:
-        base = str(getattr(settings, "base_iri", DEFAULT_BASE))
-        store = load_store(str(getattr(settings, "data_dir", "data")), base)
-    app = Flask(__name__)
-    register_sparql(app, settings, store)
-    return app
+@sparql_blueprint.route(YASGUI_URL + "<path:filename>")
+def yasgui_file(filename: str) -> Response:
+    """The YASGUI build, from this server (works offline, no third-party host)."""
+    directory = service().yasgui_dir
+    if not directory.is_dir():
+        abort(404)
+    return send_from_directory(directory, filename, max_age=86400)
