@@ -59,11 +59,11 @@ def test_form_posted_without_javascript_shows_the_results_in_the_page(
     query = (
         'SELECT ?m WHERE { ?m <http://www.w3.org/2000/01/rdf-schema#label> "Haninge kommun"@sv }'
     )
-    r = client.post("/sparql", data={"query": query, "format": ""}, headers=BROWSER)
+    r = client.post("/sparql?lang=sv", data={"query": query, "format": ""}, headers=BROWSER)
     assert r.status_code == 200 and r.mimetype == "text/html"
     page = r.data.decode()
     assert '<header class="top">' in page
-    assert "Results: 1 rows" in page
+    assert "Resultat: 1 rad" in page
     assert '<a href="/id/haninge">https://w3id.org/kgpub/id/haninge</a>' in page
 
 

@@ -9,6 +9,7 @@ the error for a browser, plain text otherwise).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
@@ -18,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from kgpub import formats
 from kgpub.errors import QueryTooLong
 from kgpub.negotiation import negotiate_result, prefers_html
+from kgpub.rendering.l10n import N_
 from kgpub.sparql import results as rf
 from kgpub.sparql.pool import QueryPool
 from kgpub.sparql.protocol import (
@@ -43,7 +45,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 #: The query page's examples; ``{base}`` stands for the configured base IRI.
 EXAMPLES: tuple[tuple[str, str], ...] = (
     (
-        "Goals of a municipality (Haninge)",
+        N_("Goals of a municipality (Haninge)"),
         """SELECT ?goal ?label WHERE {
   ?goal a kgpub:Goal ;
         kgpub:owner ?municipality ;
@@ -54,7 +56,7 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
 ORDER BY ?label""",
     ),
     (
-        "Goals aligned to a national environmental objective",
+        N_("Goals aligned to a national environmental objective"),
         """SELECT ?goal ?goalLabel ?relation ?objective ?objectiveLabel WHERE {
   ?alignment a kgpub:Alignment ;
              kgpub:localGoal ?goal ;
@@ -67,7 +69,7 @@ ORDER BY ?label""",
 ORDER BY ?objectiveLabel""",
     ),
     (
-        "Budget by committee",
+        N_("Budget by committee"),
         """SELECT ?committee ?committeeLabel ?year ?amount ?currency WHERE {
   ?allocation a kgpub:BudgetAllocation ;
               kgpub:recipient ?committee ;
@@ -79,7 +81,7 @@ ORDER BY ?objectiveLabel""",
 ORDER BY DESC(?amount)""",
     ),
     (
-        "The goal hierarchy",
+        N_("The goal hierarchy"),
         """SELECT ?broader ?broaderLabel ?narrower ?narrowerLabel WHERE {
   ?narrower skos:broader ?broader .
   OPTIONAL { ?broader skos:prefLabel ?broaderLabel . FILTER(lang(?broaderLabel) = "sv") }
@@ -88,11 +90,11 @@ ORDER BY DESC(?amount)""",
 ORDER BY ?broader ?narrower""",
     ),
     (
-        "Everything about one thing (DESCRIBE)",
+        N_("Everything about one thing (DESCRIBE)"),
         "DESCRIBE <{base}id/haparanda>",
     ),
     (
-        "Named graphs and their sizes",
+        N_("Named graphs and their sizes"),
         """SELECT ?graph (COUNT(*) AS ?triples) WHERE {
   GRAPH ?graph { ?s ?p ?o }
 }
@@ -188,7 +190,7 @@ def _html(body: str, status: int = 200) -> Response:
     return cors(Response(body, status=status, content_type=formats.HTML.content_type))
 
 
-def _yasgui_config(endpoint: str, base: str) -> str:
+def _yasgui_config(endpoint: str, base: str, gettext: Callable[[str], str]) -> str:
     """What static/sparql.js configures YASGUI with (read from a data attribute: no inline
     script, so a strict Content-Security-Policy can forbid them)."""
     return json.dumps(
@@ -196,7 +198,7 @@ def _yasgui_config(endpoint: str, base: str) -> str:
             "endpoint": endpoint,
             "base": base,
             "prefixes": prefixes(base),
-            "examples": [{"title": t, "query": q} for t, q in examples(base)],
+            "examples": [{"title": gettext(t), "query": q} for t, q in examples(base)],
         },
         ensure_ascii=False,
     )
@@ -212,7 +214,7 @@ def query_page(query: str = "", status: int = 200, **extra: Any) -> Response:
     ctx = the_site.context(page_language(), request.host_url, request.path)
     ctx.alternates = [(formats.TURTLE, request.base_url)]
     data: dict[str, Any] = {
-        "title": "SPARQL query",
+        "title": ctx.gettext("SPARQL query"),
         "endpoint": request.base_url,
         "examples": examples(base),
         "query": query or examples(base)[0][1],
@@ -221,7 +223,7 @@ def query_page(query: str = "", status: int = 200, **extra: Any) -> Response:
         "timeout": the_service.policy.timeout,
         "result_limit": the_service.policy.result_limit,
         "yasgui": YASGUI_URL if the_service.has_yasgui else None,
-        "config": _yasgui_config(request.base_url, base),
+        "config": _yasgui_config(request.base_url, base, ctx.gettext),
         "status": status,
         "error": None,
         "table": None,
