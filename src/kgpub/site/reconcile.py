@@ -195,7 +195,7 @@ def scb_code(text: str) -> str:
 class Query:
     """One reconciliation query, checked."""
 
-    text: str
+    phrase: str  # the query string, folded as the search index folds
     types: frozenset[str] | None
     limit: int
     properties: tuple[tuple[str, tuple[str, ...]], ...]
@@ -283,10 +283,10 @@ class Reconciler:
         if not isinstance(text, str):
             raise BadRequest(f"query {key!r}: 'query' must be a string")
         props = self._query_properties(key, raw.get("properties", []))
-        if not text.strip() and not props:
+        if not fold(text) and not props:
             raise BadRequest(f"query {key!r} has neither a query string nor properties")
         limit = _limit(raw["limit"]) if "limit" in raw else DEFAULT_LIMIT
-        return Query(text, self.types_of(raw.get("type")), limit, props)
+        return Query(fold(text), self.types_of(raw.get("type")), limit, props)
 
     def types_of(self, value: Any) -> frozenset[str] | None:
         """The indexed types a ``type`` (one id or a list) stands for; ``None``: any."""
@@ -327,10 +327,10 @@ class Reconciler:
         if q.limit == 0:
             return []
         found: dict[str, tuple[Hit, int | None]] = {}
-        if q.text.strip():
-            for hit, quality in islice(
-                self.index.ranked(q.text, self.lang, q.types), q.limit + WINDOW
-            ):
+        if q.phrase:
+            # the index ranks as the score does; property values may reorder a wider window
+            window = q.limit + (WINDOW if q.properties else 1)
+            for hit, quality in islice(self.index.ranked(q.phrase, self.lang, q.types), window):
                 found[hit.iri] = (hit, quality)
         for code in map(scb_code, q.values(self.kgpub + "municipalityCode")):
             for hit, _quality in islice(self.index.ranked(code, self.lang, q.types), WINDOW):
@@ -345,16 +345,12 @@ class Reconciler:
         """The name's score (100 exact, less for a prefix or a part of a word, and for a
         shorter part of a longer name) averaged with 100 per property matched, 0 per miss."""
         checks = [(pid, self._has_value(hit, pid, values)) for pid, values in q.properties]
-        if q.text.strip():
-            name = (
-                name_score(quality, fold(q.text), fold(hit.matched)) if quality is not None else 0.0
-            )
+        if q.phrase:
+            name = name_score(quality, q.phrase, hit.matched) if quality is not None else 0.0
             parts, exact = [name, *(100.0 * ok for _, ok in checks)], quality == EXACT
         else:
             parts, exact = [100.0 * ok for _, ok in checks], True
-        features: list[dict[str, Any]] = (
-            [{"id": "name", "value": parts[0]}] if q.text.strip() else []
-        )
+        features: list[dict[str, Any]] = [{"id": "name", "value": parts[0]}] if q.phrase else []
         features += [{"id": pid, "value": ok} for pid, ok in checks]
         ok_all = all(ok for _, ok in checks)
         return Scored(hit, round(sum(parts) / len(parts), 1), exact and ok_all, features)
@@ -519,12 +515,12 @@ class Reconciler:
 
 
 def name_score(quality: int, phrase: str, label: str) -> float:
-    """100 for the exact name; else by how the query matched (the start of the name, the
-    start of a word, inside a word) and how much of the name it covers."""
+    """100 for the exact name; else by how the (folded) query matched the label (the start
+    of the name, the start of a word, inside a word) and how much of the name it covers."""
     if quality == EXACT:
         return 100.0
     base = {LABEL_PREFIX: 50.0, WORD_PREFIX: 30.0}.get(quality, 10.0)
-    return round(base + 40.0 * min(1.0, len(phrase) / max(1, len(label))), 1)
+    return round(base + 40.0 * min(1.0, len(phrase) / max(1, len(fold(label)))), 1)
 
 
 def number_value(lexical: str) -> dict[str, Any]:
