@@ -32,9 +32,14 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ORG = "http://www.w3.org/ns/org#"
+FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
+DCTERMS_PUBLISHER = "http://purl.org/dc/terms/publisher"
 
 #: Result groups, in the order they are shown.
 GROUPS = ("municipalities", "goals", "objectives", "committees", "other")
+#: Indexed for reconciliation (``site/reconcile.py``) but not shown by site search.
+UNLISTED = "unlisted"
+_ALL_GROUPS = (*GROUPS, UNLISTED)
 
 #: Languages a label can be in, as bits of a mask (untagged labels count as "other").
 LANG_BITS = {"sv": 1, "en": 2}
@@ -149,6 +154,8 @@ def _kinds(kgpub: str) -> dict[str, str]:
         kgpub + "PromiseCommitment": "other",
         kgpub + "PriorityArea": "other",
         kgpub + "StrategicPriority": "other",
+        kgpub + "BudgetAllocation": UNLISTED,
+        FOAF_DOCUMENT: UNLISTED,
     }
 
 
@@ -164,11 +171,11 @@ def _queries(kgpub: str) -> dict[str, str]:
     - ``parents``: for those without one (parts of a vision, a promise or a goal), the
       owner of what they are part of;
     - ``display``: names shown (skos:prefLabel, else rdfs:label in that language);
-    - ``extra``: names only searched (skos:altLabel, skos:notation).
+    - ``extra``: names only searched (skos:altLabel, skos:notation, the SCB code).
     """
     types = _values(_kinds(kgpub))
     pref, label = f"<{SKOS}prefLabel>", f"<{RDFS_LABEL}>"
-    owned = f"(<{kgpub}owner>|<{ORG}unitOf>)"
+    owned = f"(<{kgpub}owner>|<{ORG}unitOf>|<{DCTERMS_PUBLISHER}>)"
     typed = f"VALUES ?t {{ {types} }} GRAPH ?g {{ ?s a ?t }}"
     return {
         "types": (
@@ -185,7 +192,7 @@ def _queries(kgpub: str) -> dict[str, str]:
         ),
         "extra": (
             f"SELECT DISTINCT ?s ?l WHERE {{ {typed} VALUES ?p {{ <{SKOS}altLabel> "
-            f"<{SKOS}notation> }} GRAPH ?g2 {{ ?s ?p ?l }} }}"
+            f"<{SKOS}notation> <{kgpub}municipalityCode> }} GRAPH ?g2 {{ ?s ?p ?l }} }}"
         ),
     }
 
@@ -193,8 +200,8 @@ def _queries(kgpub: str) -> dict[str, str]:
 def _up_path(kgpub: str) -> str:
     """A property path from a part to what it is part of: a vision statement or area to its
     vision, a commitment to its promise, a sub-goal or target to its goal, an indicator to
-    what it measures, a concept to its scheme."""
-    down = ("hasStatement", "hasArea", "hasCommitment")
+    what it measures, a concept to its scheme, a budget allocation to its budget."""
+    down = ("hasStatement", "hasArea", "hasCommitment", "hasAllocation")
     steps = [f"^<{kgpub}{p}>" for p in down]
     steps += [f"^<{SKOS}narrower>", f"<{SKOS}broader>", f"<{kgpub}measures>", f"<{SKOS}inScheme>"]
     return "(" + "|".join(steps) + ")"
@@ -288,7 +295,7 @@ class SearchIndex:
         postings: dict[str, list[int]] = {}
         groups = [res.group for res in self._resources]
         for label_id, label in enumerate(self._labels):
-            by_group: tuple[array[int], ...] = tuple(array("i") for _ in GROUPS)
+            by_group: tuple[array[int], ...] = tuple(array("i") for _ in _ALL_GROUPS)
             for doc in sorted(set(label.docs)):
                 by_group[groups[doc]].append(doc)
             label.by_group, label.docs = by_group, []
@@ -365,6 +372,33 @@ class SearchIndex:
         groups = [GroupResult(key, counts[i], hits[i]) for i, key in enumerate(GROUPS)]
         return SearchResults(query, lang, groups)
 
+    def ranked(
+        self, query: str, lang: str = "sv", types: frozenset[str] | None = None
+    ) -> Iterator[tuple[Hit, int]]:
+        """Every resource (of ``types``, if given; unlisted ones too) whose labels match
+        ``query``, best first across groups, each once with the quality (``EXACT`` ...
+        ``SUBSTRING``) of its best label. Lazy: stop reading when you have enough."""
+        terms = fold(query[:MAX_QUERY_CHARS]).split()
+        if not terms:
+            return
+        matched, substring = self._matching_labels(terms)
+        phrase, lang_bit = " ".join(terms), LANG_BITS.get(lang, OTHER_LANG_BIT)
+        ranks = {i: self._rank(self._labels[i], phrase, substring, lang_bit) for i in matched}
+        seen: set[int] = set()
+        for i in sorted(matched, key=ranks.__getitem__):
+            for doc in (d for docs in self._labels[i].by_group for d in docs):
+                if doc in seen or (types and self._resources[doc].type_iri not in types):
+                    continue
+                seen.add(doc)
+                yield self._hit(doc, self._labels[i].original), ranks[i][0]
+
+    def get(self, iri: str) -> Hit | None:
+        """The indexed resource ``iri``, if any (resources are kept sorted by IRI)."""
+        i = bisect.bisect_left(self._resources, iri, key=lambda res: res.iri)
+        if i < len(self._resources) and self._resources[i].iri == iri:
+            return self._hit(i, "")
+        return None
+
     def _group(self, labels: list[_Label], group: int, limit: int) -> tuple[int, list[Hit]]:
         """How many resources of ``group`` the ranked ``labels`` name (each once, counted
         with set unions, not a loop per resource), and the first ``limit`` of them."""
@@ -386,9 +420,8 @@ class SearchIndex:
     def _hit(self, doc: int, matched: str) -> Hit:
         res = self._resources[doc]
         owner_labels = self._owner_labels.get(res.owner, {}) if res.owner else {}
-        return Hit(
-            res.iri, GROUPS[res.group], res.type_iri, res.labels, matched, res.owner, owner_labels
-        )
+        group = _ALL_GROUPS[res.group]
+        return Hit(res.iri, group, res.type_iri, res.labels, matched, res.owner, owner_labels)
 
     def all_label_texts(self) -> list[str]:
         """Every resource's folded labels, one entry per resource and label: what a search
@@ -414,7 +447,7 @@ def _typed_resources(rows: list[dict[str, Term]], kinds: dict[str, str]) -> list
             chosen[s.value] = t
         if "o" in row:
             owners[s.value] = row["o"].value
-    groups = {key: i for i, key in enumerate(GROUPS)}
+    groups = {key: i for i, key in enumerate(_ALL_GROUPS)}
     return [
         _Resource(iri, t, groups[kinds[t]], owners.get(iri))
         for iri, t in sorted(chosen.items())  # sorted: the same index for the same data

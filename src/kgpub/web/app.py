@@ -87,6 +87,7 @@ def create_app(
     from kgpub.web.documents import bp as resources_bp
     from kgpub.web.errors import register_errors
     from kgpub.web.municipalities import bp as views_bp
+    from kgpub.web.reconcile import bp as reconcile_bp
     from kgpub.web.search import bp as search_bp
 
     app.register_blueprint(resources_bp)
@@ -94,6 +95,7 @@ def create_app(
     app.register_blueprint(dataset_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(views_bp)
+    app.register_blueprint(reconcile_bp)
     register_errors(app)
     if sparql:
         from kgpub.web.sparql import register_sparql
