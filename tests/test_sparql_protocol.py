@@ -280,7 +280,7 @@ def test_service_description(client: FlaskClient) -> None:
 
 def test_query_page_for_browsers(client: FlaskClient) -> None:
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    r = client.get("/sparql", headers={"Accept": accept})
+    r = client.get("/sparql?lang=en", headers={"Accept": accept})
     assert r.status_code == 200 and r.mimetype == "text/html"
     page = r.data.decode()
     assert "<textarea" in page and "PREFIX kgpub:" in page
