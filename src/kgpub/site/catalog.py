@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
+from kgpub.site import linksets
 from kgpub.store.base import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -184,6 +185,7 @@ def dataset_description(
     add(dataset, VOID + "sparqlEndpoint", sparql)
     add(dataset, VOID + "uriSpace", _l(b + "id/"))
     add(dataset, VOID + "vocabulary", _n(b + "ontology#"))
+    t.extend(linksets.linkset_triples(store, b))
     for ex in example_resources:
         add(dataset, VOID + "exampleResource", _n(b + ex))
     for d in DUMPS:
