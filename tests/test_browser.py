@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SKOS_CLOSE_MATCH = "http://www.w3.org/2004/02/skos/core#closeMatch"
+SKOS_BROAD_MATCH = "http://www.w3.org/2004/02/skos/core#broadMatch"
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
@@ -114,7 +114,7 @@ def test_walk_from_home_to_objective_and_back(page: Any, server: str, shots: Pat
     check(page, shots, "goal")
 
     row = page.locator("table.props tr").filter(
-        has=page.locator(f'th a[title="{SKOS_CLOSE_MATCH}"]')
+        has=page.locator(f'th a[title="{SKOS_BROAD_MATCH}"]')
     )
     row.locator("td a").first.click()
     page.wait_for_url(re.compile(r"/doc/se/environmental-objective/frisk-luft$"))

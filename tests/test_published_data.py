@@ -73,7 +73,7 @@ def test_haninge_promise_has_three_commitments(data: Graph) -> None:
 def test_haninge_vision_has_six_statements_and_four_priority_areas(data: Graph) -> None:
     assert len(list(data.objects(iri("id/haninge/vision"), KGPUB.hasStatement))) == 6
     areas = list(data.subjects(RDF.type, KGPUB.PriorityArea))
-    haninge_areas = [a for a in areas if (a, KGPUB.owner, iri("id/haninge")) in data]
+    haninge_areas = [a for a in areas if (a, KGPUB.definedIn, iri("id/haninge/platform")) in data]
     assert len(haninge_areas) == 4
 
 
@@ -148,8 +148,10 @@ def test_sixteen_national_objectives_and_the_generational_goal(data: Graph) -> N
 def test_each_local_environmental_goal_is_aligned_with_its_national_objective(
     data: Graph,
 ) -> None:
+    seen = 0
     for goal in data.subjects(SKOS.inScheme, iri("id/haparanda/environmental-goals")):
-        (target,) = list(data.objects(goal, SKOS.closeMatch))
+        seen += 1
+        (target,) = list(data.objects(goal, SKOS.broadMatch))
         assert (target, SKOS.inScheme, iri("id/se/environmental-objectives")) in data
         assert data.value(target, SKOS.prefLabel) is not None
         local = {str(x) for x in data.objects(goal, SKOS.prefLabel) if x.language == "sv"}
@@ -162,6 +164,7 @@ def test_each_local_environmental_goal_is_aligned_with_its_national_objective(
             KGPUB.StatedBySource,
             KGPUB.InterpretedLink,
         }
+    assert seen == 7  # the page's seven local environmental goals: none may go unchecked
 
 
 def test_gender_equality_goal_has_six_sub_goals(data: Graph) -> None:
@@ -225,3 +228,206 @@ def test_no_promises_or_budget_invented_for_haninge(data: Graph) -> None:
         )
         == 1
     )
+
+
+# --- the data review of the linking issue -------------------------------------------------
+
+SCHEMA = Namespace("https://schema.org/")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+NUTS = Namespace("http://data.europa.eu/nuts/code/")
+SKOS_MAPPINGS = (
+    SKOS.exactMatch,
+    SKOS.closeMatch,
+    SKOS.broadMatch,
+    SKOS.narrowMatch,
+    SKOS.relatedMatch,
+)
+
+
+def seed_text() -> str:
+    if not SEEDS.is_dir():
+        pytest.skip("the seed pages (../shared/seeds) are not beside this checkout")
+    return " ".join(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")).split())
+
+
+def text_in(g: Graph, subject: URIRef, prop: URIRef, lang: str) -> list[str]:
+    return [str(o) for o in g.objects(subject, prop) if getattr(o, "language", None) == lang]
+
+
+@pytest.mark.parametrize(
+    ("slug", "english"),
+    [
+        (
+            "en-jamn-fordelning-av-makt-och-inflytande",
+            "Gender-equal division of power and influence",
+        ),
+        ("ekonomisk-jamstalldhet", "Economic gender equality"),
+        ("jamstalld-utbildning", "Gender-equal education"),
+    ],
+)
+def test_gender_equality_sub_goals_say_gender_in_english(
+    data: Graph, slug: str, english: str
+) -> None:
+    goal = iri(f"id/se/gender-equality-goal/{slug}")
+    assert text_in(data, goal, SKOS.prefLabel, "en") == [english]
+    assert text_in(data, goal, RDFS.label, "en") == [english]
+
+
+def test_every_jamstalld_goal_is_gender_equal_in_english(data: Graph) -> None:
+    """Swedish "jämställd" is gender equality; "jämlik" (plain equality) is another word."""
+    seen = 0
+    for goal in data.subjects(RDF.type, KGPUB.Goal):
+        swedish = " ".join(text_in(data, goal, SKOS.prefLabel, "sv")).lower()
+        if "jämställd" in swedish or "makt och inflytande" in swedish:
+            seen += 1
+            (english,) = text_in(data, goal, SKOS.prefLabel, "en")
+            assert "gender" in english.lower(), (goal, english)
+    assert seen == 5  # the policy goal, four sub-goals (one names power and influence)
+
+
+def test_haninge_priority_areas_belong_to_the_ruling_majoritys_platform(data: Graph) -> None:
+    """The page: "fyra prioriterade områden i det politiska styrets plattform"."""
+    platform = iri("id/haninge/platform")
+    areas = set(data.subjects(KGPUB.definedIn, platform))
+    assert len(areas) == 4
+    for area in areas:  # the page names no organisation that decided them
+        assert data.value(area, KGPUB.owner) is None, area
+    majority = data.value(platform, DCTERMS.creator)
+    assert text_in(data, majority, RDFS.label, "sv") == ["Det politiska styret"]
+
+
+def test_no_skos_mapping_points_at_a_concept_scheme(data: Graph) -> None:
+    schemes = set(data.subjects(RDF.type, SKOS.ConceptScheme))
+    assert iri("id/un/agenda-2030") in schemes
+    for prop in SKOS_MAPPINGS:
+        for subject, target in data.subject_objects(prop):
+            assert target not in schemes, (subject, prop, target)
+            assert subject not in schemes, (subject, prop, target)
+
+
+def test_the_agenda_goal_is_in_line_with_the_whole_agenda(data: Graph) -> None:
+    goal = iri("id/haparanda/goal/hallbar-utveckling-i-linje-med-agenda-2030")
+    agenda = iri("id/un/agenda-2030")
+    assert (goal, KGPUB.inLineWith, agenda) in data
+    (alignment,) = list(data.subjects(KGPUB.localGoal, goal))
+    assert data.value(alignment, KGPUB.objective) == agenda
+    assert data.value(alignment, KGPUB.mappingRelation) == KGPUB.inLineWith
+    assert data.value(alignment, KGPUB.basis) == KGPUB.StatedBySource
+
+
+def test_local_environmental_goals_are_narrower_interpretations_by_name(data: Graph) -> None:
+    """The page says the local goals "förtydligar" the national ones, but pairs none of them:
+    the pairing by name is kgpub's interpretation, the local goal the narrower one."""
+    goals = list(data.subjects(SKOS.inScheme, iri("id/haparanda/environmental-goals")))
+    assert len(goals) == 7
+    for goal in goals:
+        assert list(data.objects(goal, SKOS.closeMatch)) == []
+        (national,) = list(data.objects(goal, SKOS.broadMatch))
+        assert text_in(data, goal, SKOS.prefLabel, "sv") == text_in(
+            data, national, SKOS.prefLabel, "sv"
+        )
+        (alignment,) = list(data.subjects(KGPUB.localGoal, goal))
+        assert data.value(alignment, KGPUB.mappingRelation) == SKOS.broadMatch
+        assert data.value(alignment, KGPUB.basis) == KGPUB.InterpretedLink
+        assert "same name" in " ".join(text_in(data, alignment, RDFS.comment, "en"))
+        assert "samma namn" in " ".join(text_in(data, alignment, RDFS.comment, "sv"))
+
+
+def test_each_strategic_priority_supports_the_vision_area_of_the_same_title(data: Graph) -> None:
+    def title(node: URIRef) -> str:
+        (label,) = text_in(data, node, RDFS.label, "sv")
+        return label.replace("- ", " ")  # the page writes "samverkan- genom" once
+
+    priorities = list(data.subjects(RDF.type, KGPUB.StrategicPriority))
+    assert len(priorities) == 3
+    areas = set(data.objects(iri("id/haparanda/vision"), KGPUB.hasArea))
+    for priority in priorities:
+        (area,) = list(data.objects(priority, KGPUB.supportsArea))
+        assert area in areas
+        assert title(area) == title(priority)
+
+
+def test_visio_2035_claims_no_language_and_nothing_the_source_does_not_say(data: Graph) -> None:
+    visio = iri("id/haparanda/document/visio-2035")
+    for prop in (RDFS.label, DCTERMS.title):
+        for value in data.objects(visio, prop):
+            assert value.language is None, (prop, value)
+    assert str(data.value(visio, DCTERMS.title)) == "Visio 2035"
+    comments = " ".join(str(o) for _, o in data.subject_objects(RDFS.comment)).lower()
+    for claim in ("finska", "finnish", "17 globala", "17 sustainable"):
+        assert claim not in comments, claim
+
+
+def test_haparandas_priority_heading_and_decision_sentence_are_published(data: Graph) -> None:
+    heading = Literal("Kommunfullmäktiges prioriteringar – tre huvudinriktningar", lang="sv")
+    (listing,) = list(data.subjects(RDFS.label, heading))
+    members = set(data.objects(listing, SCHEMA.itemListElement))
+    assert members == set(data.subjects(RDF.type, KGPUB.StrategicPriority))
+    assert data.value(listing, SCHEMA.numberOfItems).toPython() == 3
+    (description,) = text_in(data, listing, DCTERMS.description, "sv")
+    sentence = (
+        "Strategiska prioriteringar ska styra kommunen som organisation. Det är "
+        "kommunfullmäktige som fattar beslut om vilka strategiska prioriteringar som ska gälla."
+    )
+    assert description.startswith(sentence)
+    seeds = seed_text()
+    assert str(heading) in seeds and description in seeds
+
+
+@pytest.mark.parametrize(
+    ("committee", "stated", "shown"),
+    [
+        ("kommunstyrelsen", "144.0", "144.0 MSEK"),
+        ("socialnamnden", "308.0", "308.0 MSEK"),
+        ("barn-och-ungdomsnamnden", "252.9", "252.9 MSEK"),
+        ("samhallsbyggnadsnamnden", "5.2", "5.2 MSEK"),
+    ],
+)
+def test_budget_amounts_keep_the_sources_scale_and_precision(
+    data: Graph, committee: str, stated: str, shown: str
+) -> None:
+    allocation = iri(f"id/haparanda/budget/2024/{committee}")
+    value = data.value(allocation, KGPUB.statedAmount)
+    multiplier = data.value(allocation, SDMX_ATTRIBUTE.unitMult)
+    decimals = data.value(allocation, SDMX_ATTRIBUTE.decimals)
+    assert value is not None and multiplier is not None and decimals is not None
+    assert value.datatype == XSD.decimal and value.toPython() == Decimal(stated)
+    assert multiplier.toPython() == 6  # "miljoner": 10^6
+    assert decimals.toPython() == 1  # "252,9": one decimal
+    prefix = {6: "M"}[multiplier.toPython()]
+    assert f"{value.toPython():.{decimals.toPython()}f} {prefix}SEK" == shown
+    amount = data.value(allocation, KGPUB.amount).toPython()
+    assert amount == value.toPython() * 10 ** multiplier.toPython()
+    words = str(data.value(allocation, KGPUB.amountAsStated))
+    assert words == f"{stated.replace('.', ',')} miljoner kronor"
+
+
+@pytest.mark.parametrize(
+    ("municipality", "code", "wikidata", "county", "county_code", "nuts"),
+    [
+        ("haninge", "0136", "Q113692", "stockholms-lan", "01", "SE110"),
+        ("haparanda", "2583", "Q510310", "norrbottens-lan", "25", "SE332"),
+    ],
+)
+def test_municipalities_carry_the_identifiers_agencies_join_on(
+    data: Graph,
+    municipality: str,
+    code: str,
+    wikidata: str,
+    county: str,
+    county_code: str,
+    nuts: str,
+) -> None:
+    m = iri(f"id/{municipality}")
+    c = iri(f"id/se/county/{county}")
+    assert str(data.value(m, KGPUB.municipalityCode)) == code
+    assert (m, SCHEMA.sameAs, WIKIDATA[wikidata]) in data
+    assert (m, KGPUB.county, c) in data
+    assert (c, RDF.type, KGPUB.County) in data
+    assert str(data.value(c, KGPUB.countyCode)) == county_code
+    assert code.startswith(county_code)  # SCB: a municipality code begins with its county's
+    assert (c, SCHEMA.sameAs, NUTS[nuts]) in data
+    assert (m, DCTERMS.spatial, NUTS[nuts]) not in data  # the region is the county's
+    for node in (m, c):  # each says where its identifiers come from
+        assert "identifier" in " ".join(text_in(data, node, RDFS.comment, "en"))

@@ -400,7 +400,7 @@ def test_extension_of_municipalities(client: FlaskClient) -> None:
     haninge, haparanda = body["rows"][HANINGE], body["rows"][BASE + "id/haparanda"]
     assert haninge[K + "municipalityCode"] == [{"str": "0136"}]
     assert haninge["https://schema.org/sameAs"] == [{"str": "Q113692"}]
-    assert haparanda["https://schema.org/sameAs"] == []  # the data gives no verified item
+    assert haparanda["https://schema.org/sameAs"] == [{"str": "Q510310"}]  # verified item
     assert haparanda[K + "objective"] == [
         {"id": BASE + "id/se/gender-equality-goals", "name": "Mål för jämställdhet"}
     ]

@@ -39,6 +39,7 @@ PATH_PREFIXES = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "schema": "https://schema.org/",
+    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
 }
 
 
@@ -489,10 +490,10 @@ CASES = [
         "priority-area-without-owner",
         Violation(
             "id/test/priority-area-2",
-            "kgpub:owner",
+            "kgpub:owner|kgpub:definedIn",
             (
-                "A priority area or strategic priority must have exactly one owner: the "
-                "organisation that decided it."
+                "Say whose the priority area is (kgpub:owner) or which document sets it out "
+                "(kgpub:definedIn), as the source does."
             ),
         ),
     ),
@@ -958,9 +959,9 @@ CASES = [
             "id/test/alignment-2",
             "kgpub:mappingRelation",
             (
-                "An alignment must name exactly one SKOS mapping (kgpub:mappingRelation): "
-                "skos:exactMatch, skos:closeMatch, skos:broadMatch, skos:narrowMatch or "
-                "skos:relatedMatch."
+                "An alignment must name exactly one relation (kgpub:mappingRelation): a SKOS "
+                "mapping (skos:exactMatch, skos:closeMatch, skos:broadMatch, skos:narrowMatch "
+                "or skos:relatedMatch) to a goal, or kgpub:inLineWith to a whole set of goals."
             ),
         ),
     ),
@@ -1119,6 +1120,106 @@ CASES = [
             ),
         ),
     ),
+    case(
+        "priority-area-with-two-owners",
+        Violation(
+            "id/test/priority-area-2",
+            "kgpub:owner",
+            (
+                "A priority area or strategic priority has at most one owner: the "
+                "organisation behind it, as the source says."
+            ),
+        ),
+    ),
+    case(
+        "supports-area-not-a-vision-area",
+        Violation(
+            "id/test/priority-area-2",
+            "kgpub:supportsArea",
+            "What a priority supports (kgpub:supportsArea) must be an area of a vision "
+            "(kgpub:VisionArea).",
+        ),
+    ),
+    case(
+        "mapping-to-a-concept-scheme",
+        Violation(
+            "id/test/goal-2",
+            "skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch|skos:relatedMatch",
+            (
+                "A SKOS mapping (skos:closeMatch, skos:relatedMatch and the like) links a goal "
+                "to another goal, not to a whole set of goals (skos:ConceptScheme). Link the "
+                "goal to the set with kgpub:inLineWith instead."
+            ),
+        ),
+    ),
+    case(
+        "stated-amount-as-text",
+        Violation(
+            "id/test/allocation",
+            "kgpub:statedAmount",
+            (
+                "The number the source states (kgpub:statedAmount) is a single decimal number "
+                'with a point, for example "252.9"^^xsd:decimal for “252,9 miljoner kronor”.'
+            ),
+        ),
+    ),
+    case(
+        "stated-amount-without-multiplier",
+        Violation(
+            "id/test/allocation",
+            "sdmx-attribute:unitMult",
+            (
+                "Give the source's scale as a power of ten (sdmx-attribute:unitMult), a whole "
+                "number: 6 for “miljoner” (millions), 3 for “tusen” (thousands), 0 for whole "
+                "kronor."
+            ),
+        ),
+    ),
+    case(
+        "stated-amount-without-decimals",
+        Violation(
+            "id/test/allocation",
+            "sdmx-attribute:decimals",
+            (
+                "Give how many decimals the source writes (sdmx-attribute:decimals), a whole "
+                "number: 1 for “252,9 miljoner kronor”."
+            ),
+        ),
+    ),
+    case(
+        "stated-amount-not-matching-amount",
+        Violation(
+            "id/test/allocation",
+            "kgpub:amount",
+            (
+                "The amount in kronor (kgpub:amount) does not match the source's number and "
+                "scale: it must be kgpub:statedAmount times 10 to the power "
+                "sdmx-attribute:unitMult, for example 252.9 × 10⁶ = 252900000."
+            ),
+        ),
+    ),
+    case(
+        "bad-county-code",
+        Violation(
+            "id/test/county-2",
+            "kgpub:countyCode",
+            (
+                "The county code must be the county's two digits from Statistics Sweden (SCB),"
+                ' written as text, for example "01" (with its leading zero).'
+            ),
+        ),
+    ),
+    case(
+        "municipality-county-not-a-county",
+        Violation(
+            "id/test-2",
+            "kgpub:county",
+            (
+                "A municipality lies within at most one county (kgpub:county), and it must be a "
+                "described county (kgpub:County), for example <id/se/county/stockholms-lan>."
+            ),
+        ),
+    ),
 ]
 
 
@@ -1216,7 +1317,12 @@ def test_every_property_shape_is_shown_failing_by_a_fixture() -> None:
 
 def test_every_shape_speaks_swedish_and_english() -> None:
     graph = shapes()
-    for shape in node_shapes(graph) | property_shapes(graph):
+    checked = node_shapes(graph) | property_shapes(graph)
+    # the premise: the shapes are found (a namespace or base mix-up would find none)
+    kgsh = BASE + "shapes#"
+    assert {URIRef(kgsh + "GoalShape"), URIRef(kgsh + "Goal-owner")} <= checked
+    assert len(node_shapes(graph)) >= 20 and len(property_shapes(graph)) >= 80, len(checked)
+    for shape in checked:
         messages = list(graph.objects(shape, SH.message))
         assert sorted(m.language for m in messages) == ["en", "sv"], shape
         name = SH.name if shape in property_shapes(graph) else RDFS.label

@@ -9,6 +9,7 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from kgpub.formats import N_QUADS, N_TRIPLES, TRIG, TURTLE, Format
+from kgpub.site import linksets
 from kgpub.store.base import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -151,6 +152,7 @@ def dataset_description(
     _publisher(out, nodes, publisher_name, publisher_email)
     _dataset(out, nodes, modified)
     _void(out, nodes, store.count(), example_resources)
+    out.triples.extend(linksets.linkset_triples(store, base_iri))
     _dump_distributions(out, nodes, modified)
     _sparql_access(out, nodes)
     _eu_vocabulary_labels(out)
