@@ -78,3 +78,24 @@ def directory(names: Mapping[str, str], lang: str) -> Directory:
             groups.append(Group(letter))
         groups[-1].iris.append(iri)
     return Directory(groups)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Page ``page`` (from 1) of ``total`` items, ``size`` a page."""
+
+    page: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.size, self.total)

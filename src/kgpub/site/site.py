@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from kgpub.cache import ByteBoundedCache
 from kgpub.errors import NotFound
-from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, N_QUADS, TRIG, Format
+from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, Format
 from kgpub.publish.publisher import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
 from kgpub.rendering.l10n import pick_label
 from kgpub.rendering.rdf import shorten
-from kgpub.site import catalog
+from kgpub.rendering.rendered import Rendered
+from kgpub.site import catalog, reference
 from kgpub.site.alignment import (
     NationalObjectives,
     alignment_matrix,
@@ -36,8 +37,7 @@ from kgpub.site.describe import (
     labels_for,
     owner_chain,
 )
-from kgpub.site.directory import Directory, Group, directory
-from kgpub.site.lru_cache import LRUCache
+from kgpub.site.directory import Directory, Group, Paging, directory
 from kgpub.site.municipality import (
     MunicipalityView,
     municipality_labels,
@@ -57,47 +57,22 @@ T = TypeVar("T")
 LETTER_PAGE = 500
 
 
-@dataclass(frozen=True)
-class Paging:
-    """Page ``page`` (from 1) of ``total`` items, ``size`` a page."""
-
-    page: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.size + 1
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.size, self.total)
-
-
 #: Up to this many municipalities the home page lists them all; above, it lists the
 #: initial letters, each linking to its own list.
 HOME_LIST_MAX = 300
 
 
-@dataclass(frozen=True)
-class Rendered:
-    body: bytes
-    content_type: str
-
-
 class Site:
     """Renders documents from the publisher's current snapshot; caches bytes per snapshot."""
 
-    def __init__(self, publisher: Publisher, cache_size: int = 4096) -> None:
+    def __init__(self, publisher: Publisher) -> None:
         self.publisher = publisher
         self.base = str(publisher.settings.base_iri)
         self.kgpub = self.base + "ontology#"
         self.html = HtmlRenderer()
-        self.cache: LRUCache[tuple[Any, ...], Rendered] = LRUCache(cache_size)
+        self.cache: ByteBoundedCache[tuple[Any, ...], Rendered] = ByteBoundedCache(
+            publisher.settings.page_cache_bytes
+        )
         self._memo: dict[str, tuple[str, Any]] = {}  # name -> (snapshot digest, value)
 
     # -- helpers -------------------------------------------------------------------------
@@ -139,10 +114,10 @@ class Site:
             ctx.alternates = [(f, f"{fmt_path}.{f.extension}") for f in DOCUMENT_FORMATS]
         return ctx
 
-    def _rdf(self, triples: list[ox.Triple], fmt: Format) -> Rendered:
+    def rdf_document(self, triples: list[ox.Triple], fmt: Format) -> Rendered:
         return Rendered(rdf.serialize(triples, fmt, self.base), fmt.content_type)
 
-    def _page(self, template: str, ctx: PageContext, **data: Any) -> Rendered:
+    def page(self, template: str, ctx: PageContext, **data: Any) -> Rendered:
         return Rendered(self.html.render(template, ctx, **data).encode(), HTML.content_type)
 
     def jsonld(self, triples: list[ox.Triple]) -> str:
@@ -174,7 +149,7 @@ class Site:
     def _resource(self, path: str, fmt: Format, lang: str, host_url: str) -> Rendered:
         desc = self.describe(path)
         if fmt is not HTML:
-            return self._rdf(desc.triples, fmt)
+            return self.rdf_document(desc.triples, fmt)
         ctx = self.context(lang, host_url, f"/doc/{path}", f"/doc/{path}")
         ctx.labels.update(desc.labels)
         store = self.publisher.store
@@ -199,7 +174,7 @@ class Site:
             linked_goals = objective_links(store, desc.iri, self.base)
             iris = [x for link in linked_goals.links for x in (link.goal, link.municipality)]
             ctx.labels.update(labels_for(store, iris))
-        return self._page(
+        return self.page(
             "municipality.html" if muni is not None else "resource.html",
             ctx,
             desc=desc,
@@ -266,7 +241,7 @@ class Site:
         ctx.labels.update(national.index.labels)
         ctx.labels.update(view.index.labels)
         ctx.labels.update(labels_for(self.publisher.store, matrix.other))
-        return self._page(
+        return self.page(
             "alignment.html",
             ctx,
             view=view,
@@ -320,7 +295,7 @@ class Site:
         title = ctx.gettext("Municipalities")
         if letter is not None:
             title = ctx.gettext("Municipalities starting with %(letter)s", letter=letter)
-        return self._page(
+        return self.page(
             "municipalities.html",
             ctx,
             directory=found,
@@ -346,7 +321,7 @@ class Site:
         if len(choices) <= COMPARE_CHECKBOXES:
             ctx.labels.update(self.municipality_names())
         uris = UriScheme(self.base)
-        return self._page(
+        return self.page(
             "compare.html",
             ctx,
             comparison=compare(views, national) if views else None,
@@ -365,114 +340,19 @@ class Site:
             lang if fmt is HTML else "",
             host_url if fmt is HTML else "",
         )
-        return self._cached(key, lambda: self._graph(name, fmt, lang, host_url))
-
-    def _graph(self, name: str, fmt: Format, lang: str, host_url: str) -> Rendered:
-        iri = self.base + "graph/" + name
-        if iri not in self.publisher.store.graph_names():
-            raise NotFound(f"no named graph {iri}")
-        if fmt is not HTML:
-            triples = graph_triples(self.publisher.store, iri)
-            if fmt.supports_datasets:
-                g = ox.NamedNode(iri)
-                quads = [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
-                return Rendered(rdf.serialize(quads, fmt, self.base), fmt.content_type)
-            return self._rdf(triples, fmt)
-        from kgpub.site.describe import build_description
-
-        desc = build_description(
-            iri,
-            [t for t in graph_triples(self.publisher.store, iri) if t.subject == ox.NamedNode(iri)],
-        )
-        ctx = self.context(lang, host_url, f"/graph/{name}", f"/graph/{name}")
-        ctx.alternates += [(f, f"/graph/{name}.{f.extension}") for f in (N_QUADS, TRIG)]
-        ctx.labels.update(desc.labels)
-        ctx.labels.update(labels_for(self.publisher.store, desc.outgoing_iris()))
-        props = sorted(desc.outgoing.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
-        return self._page(
-            "resource.html",
-            ctx,
-            desc=desc,
-            iri=iri,
-            title=ctx.label(iri),
-            types=desc.types.get(iri, []),
-            props=props,
-            incoming=[],
-            owners=[],
-            muni=None,
-            jsonld=self.jsonld(desc.triples),
-        )
+        return self._cached(key, lambda: reference.graph_page(self, name, fmt, lang, host_url))
 
     # -- ontology and shapes -----------------------------------------------------------
     def ontology(self, fmt: Format, lang: str, host_url: str) -> Rendered:
         return self._cached(
-            ("ontology", fmt.name, lang, host_url), lambda: self._ontology(fmt, lang, host_url)
-        )
-
-    def _ontology(self, fmt: Format, lang: str, host_url: str) -> Rendered:
-        store = self.publisher.store
-        triples = graph_triples(store, self.base + "ontology")
-        if fmt is not HTML:
-            return self._rdf(triples, fmt)
-        idx = Index(triples)
-        shapes = Index(graph_triples(store, self.base + "shapes"))
-        used_by: dict[str, set[str]] = defaultdict(set)
-        for s, po in shapes.spo.items():
-            for key in (SH + "targetClass", SH + "path", SH + "class"):
-                for o in po.get(key, []):
-                    if isinstance(o, ox.NamedNode):
-                        owner = s
-                        if key == SH + "path":  # the node shape holding this property shape
-                            owner = next(iter(shapes.subjects(SH + "property", s)), s)
-                        used_by[o.value].add(owner)
-        ctx = self.context(lang, host_url, "/ontology", "/ontology")
-        ctx.labels.update(idx.labels)
-        ctx.labels.update(shapes.labels)
-        classes = sorted(t for t in idx.of_type(OWL + "Class") if t.startswith(self.kgpub))
-        props = sorted(
-            s
-            for s in idx.spo
-            if s.startswith(self.kgpub)
-            and {OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF_TYPE[:-4] + "Property"}
-            & set(idx.iris(s, RDF_TYPE))
-        )
-        others = sorted(
-            s for s in idx.spo if s.startswith(self.kgpub) and s not in classes and s not in props
-        )
-        return self._page(
-            "ontology.html",
-            ctx,
-            idx=idx,
-            classes=classes,
-            props=props,
-            others=others,
-            used_by=used_by,
-            kgpub=self.kgpub,
-            title=ctx.gettext("Ontology"),
-            jsonld=self.jsonld(triples),
+            ("ontology", fmt.name, lang, host_url),
+            lambda: reference.ontology_page(self, fmt, lang, host_url),
         )
 
     def shapes(self, fmt: Format, lang: str, host_url: str) -> Rendered:
         return self._cached(
-            ("shapes", fmt.name, lang, host_url), lambda: self._shapes(fmt, lang, host_url)
-        )
-
-    def _shapes(self, fmt: Format, lang: str, host_url: str) -> Rendered:
-        triples = graph_triples(self.publisher.store, self.base + "shapes")
-        if fmt is not HTML:
-            return self._rdf(triples, fmt)
-        idx = Index(triples)
-        ctx = self.context(lang, host_url, "/shapes", "/shapes")
-        ctx.labels.update(idx.labels)
-        node_shapes = sorted(s for s in idx.of_type(SH + "NodeShape"))
-        return self._page(
-            "shapes.html",
-            ctx,
-            idx=idx,
-            node_shapes=node_shapes,
-            SH=SH,
-            title=ctx.gettext("SHACL shapes"),
-            jsonld=self.jsonld(triples),
+            ("shapes", fmt.name, lang, host_url),
+            lambda: reference.shapes_page(self, fmt, lang, host_url),
         )
 
     # -- dataset, dumps, home, sitemap ------------------------------------------------
@@ -494,7 +374,7 @@ class Site:
     def _dataset(self, fmt: Format, lang: str, host_url: str) -> Rendered:
         triples = self.dataset_triples()
         if fmt is not HTML:
-            return self._rdf(triples, fmt)
+            return self.rdf_document(triples, fmt)
         desc = Description(self.base + "dataset", triples)
         from kgpub.site.describe import build_description
 
@@ -502,7 +382,7 @@ class Site:
         ctx = self.context(lang, host_url, "/dataset", "/dataset")
         ctx.labels.update(desc.labels)
         props = sorted(desc.outgoing.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
-        return self._page(
+        return self.page(
             "resource.html",
             ctx,
             desc=desc,
@@ -534,7 +414,7 @@ class Site:
         def make() -> Rendered:
             ctx = self.context(lang, host_url, "/dumps/")
             sizes = {d.name: len(self.dump(d.name).body) for d in catalog.DUMPS}
-            return self._page(
+            return self.page(
                 "dumps.html", ctx, dumps=catalog.DUMPS, sizes=sizes, title=ctx.gettext("Downloads")
             )
 
@@ -551,7 +431,7 @@ class Site:
         ctx.labels.update(self.municipality_names())
         ctx.labels.update(labels_for(store, schemes))
         pub = self.publisher.require()
-        return self._page(
+        return self.page(
             "home.html",
             ctx,
             directory=found,

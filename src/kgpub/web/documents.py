@@ -10,7 +10,7 @@ from werkzeug.http import http_date, quote_etag
 
 from kgpub.formats import DOCUMENT_FORMATS, HTML, N_QUADS, TRIG, Format
 from kgpub.negotiation import negotiate, negotiate_language
-from kgpub.site.site import Rendered
+from kgpub.rendering.rendered import Rendered
 
 bp = Blueprint("resources", __name__)
 
