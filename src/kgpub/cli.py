@@ -236,7 +236,12 @@ def _run_load(args: argparse.Namespace) -> int:
     )
     with marking_incomplete(disk_path):
         result = load_quads(
-            store, snapshot.quads(), base_iri=settings.base_iri, progress=loaded, record=record
+            store,
+            snapshot.quads(),
+            base_iri=settings.base_iri,
+            progress=loaded,
+            record=record,
+            verify=where if record is not None and settings.remote_verify else None,
         )
     dropped = f", dropped {len(result.dropped)} stale graphs" if result.dropped else ""
     print(

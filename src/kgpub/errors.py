@@ -130,6 +130,11 @@ class StoreUnavailable(KgpubError):
     """The triple store cannot be reached or refused to answer."""
 
 
+class StoreBadAnswer(StoreUnavailable):
+    """The triple store answered with something kgpub cannot read (a server fault, not the
+    client's): the message names the server and says shortly what was wrong."""
+
+
 class QueryTimeout(KgpubError):
     """A query ran longer than the configured ``query_timeout``."""
 

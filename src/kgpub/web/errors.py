@@ -7,7 +7,14 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 
-from kgpub.errors import BadRequest, KgpubError, NotAcceptable, NotFound, StoreUnavailable
+from kgpub.errors import (
+    BadRequest,
+    KgpubError,
+    NotAcceptable,
+    NotFound,
+    StoreBadAnswer,
+    StoreUnavailable,
+)
 from kgpub.negotiation import negotiate_language
 
 
@@ -55,6 +62,8 @@ def handle_kgpub_error(exc: KgpubError) -> Response:
         return _text(406, "406 Not Acceptable. Available formats:\n" + "\n".join(exc.offers))
     if isinstance(exc, BadRequest):
         return _text(400, f"400 Bad Request: {exc}")
+    if isinstance(exc, StoreBadAnswer):
+        return _text(502, f"502 Bad Gateway: {exc}")
     if isinstance(exc, StoreUnavailable):
         return _text(503, f"503 Service Unavailable: {exc}", {"Retry-After": "5"})
     current_app.logger.exception("unexpected domain error")
