@@ -43,13 +43,10 @@ def record_graph(base_iri: str) -> str:
 
 
 def parts_query(base_iri: str) -> str:
-    """``?g``: every graph the record lists, and the record graph itself when it holds a
-    record of a ``kgpub load``."""
+    """``?g``: every graph the record lists (the record graph itself is bookkeeping, not
+    data: it is not listed, so counts, dumps and pages are those of the embedded store)."""
     r = iri_ref(record_graph(base_iri))
-    return (
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH {r} {{ {{ {r} <{PART}> ?g }} "
-        f"UNION {{ {r} <{DCT}identifier> ?d . BIND({r} AS ?g) }} }} }}"
-    )
+    return f"SELECT DISTINCT ?g WHERE {{ GRAPH {r} {{ {r} <{PART}> ?g }} }}"
 
 
 def part_update(base_iri: str, graph_iri: str, *, listed: bool) -> str:

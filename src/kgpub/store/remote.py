@@ -176,8 +176,8 @@ class RemoteStore:
         return out
 
     def graph_names(self) -> list[str]:
-        """kgpub's graphs: those the record graph lists (and the record graph itself when
-        a ``kgpub load`` wrote it), never the server's other graphs."""
+        """kgpub's data graphs: those the record graph lists, never the server's other
+        graphs (nor the record graph, which is bookkeeping)."""
         rows = solution_rows(self._solutions(parts_query(self.base_iri)))
         return sorted(g.value for r in rows if isinstance(g := r.get("g"), pyoxigraph.NamedNode))
 
@@ -245,7 +245,7 @@ class RemoteStore:
         for iri, triples in graphs.items():
             assert iri is not None
             self.replace_graph(iri, triples)
-        for iri in sorted(old - set(graphs) - {self._record}):
+        for iri in sorted(old - set(graphs)):
             self.replace_graph(iri, [])
         if self._record not in graphs:  # what is there now was not written by `kgpub load`
             self.update(record_statements_drop(self.base_iri))
