@@ -37,7 +37,7 @@ from kgpub.store.load_record import (
     record_graph,
     record_statements_drop,
 )
-from kgpub.store.remote_terms import Skolem, read_json_results, read_triples
+from kgpub.store.remote_terms import Skolem, read_json_results, read_triples, reading
 from kgpub.store.sparql_client import (
     ReadMethod,
     SparqlClient,
@@ -125,7 +125,14 @@ class RemoteStore:
         self, query: str, dataset: str = "", *, user: bool = False
     ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean:
         body, _ctype = self.client.read(query, ACCEPT_RESULTS, dataset, user=user)
-        return read_json_results(body, self.query_endpoint, self.skolem)
+        return read_json_results(body, self.query_endpoint, self.skolem, checked=user)
+
+    def _rows(self, query: str) -> list[dict[str, Term]]:
+        """kgpub's own SELECT, read whole (a row that does not parse is a StoreBadAnswer)."""
+        result = self._solutions(query)
+        with reading(self.query_endpoint):
+            return solution_rows(result)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _triples(
         self, query: str, dataset: str = "", *, user: bool = False
@@ -141,7 +148,7 @@ class RemoteStore:
         return self._triples(_PREFIXES + self._blank_filters(query))
 
     def select(self, query: str) -> list[dict[str, Term]]:
-        return solution_rows(self._solutions(_PREFIXES + self._blank_filters(query)))
+        return self._rows(_PREFIXES + self._blank_filters(query))
 
     def query(
         self,
@@ -167,9 +174,9 @@ class RemoteStore:
 
     def describe(self, iri: str) -> list[pyoxigraph.Triple]:
         node = pyoxigraph.NamedNode(iri)
-        rows = self._solutions(f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ {iri_ref(iri)} ?p ?o }} }}")
+        rows = self._rows(f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ {iri_ref(iri)} ?p ?o }} }}")
         out: list[pyoxigraph.Triple] = []
-        for row in solution_rows(rows):
+        for row in rows:
             p, o = row.get("p"), row.get("o")
             if isinstance(p, pyoxigraph.NamedNode) and o is not None:
                 out.append(pyoxigraph.Triple(node, p, o))
@@ -178,7 +185,7 @@ class RemoteStore:
     def graph_names(self) -> list[str]:
         """kgpub's data graphs: those the record graph lists, never the server's other
         graphs (nor the record graph, which is bookkeeping)."""
-        rows = solution_rows(self._solutions(parts_query(self.base_iri)))
+        rows = self._rows(parts_query(self.base_iri))
         return sorted(g.value for r in rows if isinstance(g := r.get("g"), pyoxigraph.NamedNode))
 
     def graph_triples(self, graph_iri: str) -> list[pyoxigraph.Triple]:
@@ -210,7 +217,7 @@ class RemoteStore:
         query = (
             f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
         )
-        rows = solution_rows(self._solutions(query))
+        rows = self._rows(query)
         n = rows[0].get("n") if rows else None
         try:
             return int(n.value) if isinstance(n, pyoxigraph.Literal) else 0

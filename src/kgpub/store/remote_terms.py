@@ -13,10 +13,11 @@ answer is parsed. An answer that cannot be read at all is the server's fault, a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph
@@ -83,18 +84,35 @@ def safe_label(label: str) -> str:
 
 
 def read_json_results(
-    body: bytes, server: str, skolem: Skolem
+    body: bytes, server: str, skolem: Skolem, *, checked: bool = False
 ) -> pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean:
     """SPARQL JSON results as pyoxigraph's; blank-node labels made safe and Skolem IRIs
     made blank nodes again (the JSON is rewritten only when it holds either).
+
+    pyoxigraph reads solutions as they are iterated, so a bad row raises ``SyntaxError``
+    there; ``checked`` reads them all once first (for results handed on to be iterated
+    elsewhere), otherwise the caller reads them under :func:`reading`.
 
     Raises:
         StoreBadAnswer: the answer is not SPARQL JSON results.
     """
     if b'"bnode"' in body or skolem.marker in body:
         body = _rewrite_json(body, server, skolem)
-    try:
+    with reading(server):
+        if checked:
+            first = pyoxigraph.parse_query_results(body, pyoxigraph.QueryResultsFormat.JSON)
+            if isinstance(first, pyoxigraph.QuerySolutions):
+                for _row in first:
+                    pass
         return pyoxigraph.parse_query_results(body, pyoxigraph.QueryResultsFormat.JSON)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextlib.contextmanager
+def reading(server: str) -> Iterator[None]:
+    """Read (iterate) an answer of ``server``: what does not parse is a StoreBadAnswer."""
+    try:
+        yield
     except (SyntaxError, ValueError) as exc:
         raise bad_answer(server, "SPARQL JSON results", exc) from None
 

@@ -227,8 +227,8 @@ def reason_of(body: bytes, content_type: str = "") -> str:
 
     Servers answer errors in many shapes: Virtuoso a text whose first line says what is
     wrong, followed by the whole request echoed back (66 KB for a large update); Jetty an
-    HTML page. The first line that reads like an error (else the first non-empty line) is
-    kept, without markup, cut at :data:`MAX_REASON` characters.
+    HTML page. The longest of the first lines that read like an error (else the first
+    non-empty line) is kept, without markup, cut at :data:`MAX_REASON` characters.
     """
     text = body[:65536].decode("utf-8", errors="replace")
     if "html" in content_type or text.lstrip().startswith("<"):
@@ -236,7 +236,8 @@ def reason_of(body: bytes, content_type: str = "") -> str:
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line]
     lines = lines[: next((i for i, line in enumerate(lines) if _ECHO.match(line)), len(lines))]
-    chosen = next((line for line in lines if _ERROR_LINE.search(line)), lines[0] if lines else "")
+    telling = [line for line in lines[:20] if _ERROR_LINE.search(line)]
+    chosen = max(telling, key=len) if telling else lines[0] if lines else ""
     return chosen if len(chosen) <= MAX_REASON else chosen[: MAX_REASON - 1] + "…"
 
 
