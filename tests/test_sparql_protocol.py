@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import socket
 import threading
 import time
@@ -410,11 +411,74 @@ def test_service_refused_and_no_connection_made(client: FlaskClient) -> None:
     assert accepted == []
 
 
-def test_query_workers_have_no_network(app: Flask) -> None:
-    pool = app.extensions[EXTENSION].pool
-    pool.start()
-    # informative: defence in depth where the kernel allows namespaces
-    assert pool.network_isolated in (True, False)
+def _namespaces_allowed() -> bool:
+    """Whether this kernel lets an unprivileged process make its own network namespace
+    (what the query workers are isolated with), tried in a throwaway child process."""
+    import ctypes
+
+    pid = os.fork()
+    if pid == 0:
+        ok = False
+        with contextlib.suppress(Exception):
+            libc = ctypes.CDLL(None, use_errno=True)
+            ok = libc.unshare(0x10000000 | 0x40000000) == 0  # CLONE_NEWUSER | CLONE_NEWNET
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _connections_from_a_worker(store: pyoxigraph.Store, isolate: bool) -> list[object]:
+    """Run a federated query to a listener here in a query worker (as if the protocol's
+    refusal of SERVICE were got round: the allowlist names the listener); the connections
+    the listener accepted."""
+    from kgpub.sparql import results as rf
+    from kgpub.sparql.pool import QueryPool
+    from kgpub.sparql.protocol import Policy, SparqlError, parse_request
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(3.0)
+    port = listener.getsockname()[1]
+    accepted: list[object] = []
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            conn, _addr = listener.accept()
+            accepted.append(conn)
+            conn.close()  # the query then fails at once instead of waiting for an answer
+
+    pool = QueryPool(store, size=1, timeout=5.0, isolate_network=isolate)
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        pool.start()
+        assert pool.network_isolated is isolate
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+        allow = Policy(service_allowlist=(f"http://127.0.0.1:{port}/",))
+        request = parse_request("GET", None, {"query": [query]}, {}, b"", allow)
+        assert request is not None
+        with contextlib.suppress(SparqlError):
+            pool.run(request, rf.SRJ)
+    finally:
+        thread.join()
+        listener.close()
+        pool.close()
+    return accepted
+
+
+def test_query_workers_have_no_network(store: pyoxigraph.Store) -> None:
+    """Defence in depth behind the protocol's refusal of SERVICE: a query worker cannot
+    open a connection, not even to this machine's loopback."""
+    if not _namespaces_allowed():
+        pytest.skip("this kernel does not let an unprivileged process make a network namespace")
+    assert _connections_from_a_worker(store, isolate=True) == []
+
+
+def test_without_isolation_a_worker_would_connect(store: pyoxigraph.Store) -> None:
+    """The check above can see a connection: a worker that is not isolated (as when a
+    SERVICE allowlist is configured) does connect."""
+    assert len(_connections_from_a_worker(store, isolate=False)) == 1
 
 
 def test_length_limit(store: pyoxigraph.Store) -> None:

@@ -19,13 +19,17 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from kgpub import __version__
 from kgpub.config import Settings
 from kgpub.errors import KgpubError, SyntaxErrors
 from kgpub.publish.sources import load_snapshot
 from kgpub.publish.validate import validate
+
+if TYPE_CHECKING:
+    from kgpub.publish.per_graph import BatchReport, GraphResult
+    from kgpub.store.load_record import LoadRecord
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -171,77 +175,40 @@ def _add_load(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_load(args: argparse.Namespace) -> int:
-    from kgpub.publish.per_graph import GraphResult, validate_sources
+    from kgpub.publish.per_graph import validate_sources
     from kgpub.store.factory import marking_incomplete, open_store
-    from kgpub.store.load_record import LoadRecord, record_graph
+    from kgpub.store.load_record import LoadRecord
     from kgpub.store.loader import load_quads
     from kgpub.store.remote import RemoteStore, StoreRefused
 
     settings = _settings_from(args)
     started = time.perf_counter()
     store = open_store(settings, allow_incomplete=True)
-    where = {
-        "memory": "the in-memory store (nothing persists after this command)",
-        "disk": f"the disk store at {settings.store_path}",
-        "remote": f"the triplestore at {settings.remote_query_endpoint}",
-    }[settings.store]
-    if isinstance(store, RemoteStore) and not store.update_endpoint:
+    where = _store_place(settings)
+    if not store.writable:
         raise StoreRefused(
             f"{where} has no update endpoint configured (set remote_update_endpoint); "
             "nothing was loaded"
         )
     snapshot = load_snapshot(settings)
-
-    def validated(result: GraphResult, done: int, total: int) -> None:
-        when = "unchanged" if result.cached else f"{result.seconds:.2f} s"
-        state = "ok" if result.conforms else "INVALID"
-        print(f"validate [{done}/{total}] {result.path}: {state} ({when})", file=sys.stderr)
-
     report = validate_sources(
-        settings, workers=args.workers, use_cache=not args.no_cache, progress=validated
+        settings, workers=args.workers, use_cache=not args.no_cache, progress=_validated
     )
     if not report.conforms:
-        for graph in report.graphs:
-            if graph.conforms:
-                continue
-            if graph.error:
-                print(graph.error, file=sys.stderr)
-            for v in graph.violations:
-                where_v = v.location() or graph.path
-                path = f" {v.path}" if v.path else ""
-                print(
-                    f"{where_v}: {v.severity}: {v.focus_display()}{path}: {v.message}",
-                    file=sys.stderr,
-                )
-        print(report.summary(), file=sys.stderr)
+        _print_invalid(report)
         print(f"kgpub load: the data is invalid; nothing was written to {where}", file=sys.stderr)
         return EXIT_INVALID
-
-    def loaded(iri: str, triples: int, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        bar = "#" * filled + "." * (width - filled)
-        print(f"load [{bar}] {done}/{total} {iri} ({triples} triples)", file=sys.stderr)
-
-    disk_path = (
-        settings.resolve(settings.store_path)
-        if settings.store == "disk" and settings.store_path is not None
-        else None
-    )
     # read-only web hosts in front of a remote store follow this record (kgpub.store.load_record)
-    record = (
-        LoadRecord(str(snapshot.digest), datetime.now(UTC))
-        if isinstance(store, RemoteStore)
-        else None
-    )
-    with marking_incomplete(disk_path):
+    remote = isinstance(store, RemoteStore)
+    record = LoadRecord(str(snapshot.digest), datetime.now(UTC)) if remote else None
+    with marking_incomplete(_disk_path(settings)):
         result = load_quads(
             store,
             snapshot.quads(),
             base_iri=settings.base_iri,
-            progress=loaded,
+            progress=_loaded,
             record=record,
-            verify=where if record is not None and settings.remote_verify else None,
+            verify=where if remote and settings.remote_verify else None,
         )
     dropped = f", dropped {len(result.dropped)} stale graphs" if result.dropped else ""
     print(
@@ -251,11 +218,62 @@ def _run_load(args: argparse.Namespace) -> int:
         f"unchanged; writing {result.seconds:.2f} s){dropped}"
     )
     if record is not None:
-        print(
-            f"Recorded snapshot {record.digest[:12]} in <{record_graph(settings.base_iri)}>: "
-            "web hosts without the update endpoint serve it within their remote_poll_seconds"
-        )
+        _print_recorded(record, settings.base_iri)
     return EXIT_OK
+
+
+def _store_place(settings: Settings) -> str:
+    """Where ``kgpub load`` writes, in words."""
+    return {
+        "memory": "the in-memory store (nothing persists after this command)",
+        "disk": f"the disk store at {settings.store_path}",
+        "remote": f"the triplestore at {settings.remote_query_endpoint}",
+    }[settings.store]
+
+
+def _validated(result: GraphResult, done: int, total: int) -> None:
+    when = "unchanged" if result.cached else f"{result.seconds:.2f} s"
+    state = "ok" if result.conforms else "INVALID"
+    print(f"validate [{done}/{total}] {result.path}: {state} ({when})", file=sys.stderr)
+
+
+def _print_invalid(report: BatchReport) -> None:
+    """Every error and violation of the graphs that do not conform, then the summary."""
+    for graph in report.graphs:
+        if graph.conforms:
+            continue
+        if graph.error:
+            print(graph.error, file=sys.stderr)
+        for v in graph.violations:
+            where_v = v.location() or graph.path
+            path = f" {v.path}" if v.path else ""
+            print(
+                f"{where_v}: {v.severity}: {v.focus_display()}{path}: {v.message}",
+                file=sys.stderr,
+            )
+    print(report.summary(), file=sys.stderr)
+
+
+def _loaded(iri: str, triples: int, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    bar = "#" * filled + "." * (width - filled)
+    print(f"load [{bar}] {done}/{total} {iri} ({triples} triples)", file=sys.stderr)
+
+
+def _disk_path(settings: Settings) -> Path | None:
+    if settings.store == "disk" and settings.store_path is not None:
+        return settings.resolve(settings.store_path)
+    return None
+
+
+def _print_recorded(record: LoadRecord, base_iri: str) -> None:
+    from kgpub.store.load_record import record_graph
+
+    print(
+        f"Recorded snapshot {record.digest[:12]} in <{record_graph(base_iri)}>: "
+        "web hosts without the update endpoint serve it within their remote_poll_seconds"
+    )
 
 
 # -- registry ---------------------------------------------------------------------------------

@@ -72,10 +72,6 @@ class UriScheme:
         """``{base}ontology``: the ontology document (and the ontology's graph)."""
         return f"{self.base_iri}ontology"
 
-    def ontology_term(self, local: str) -> str:
-        """``{base}ontology#{local}``: an ontology term."""
-        return f"{self.base_iri}ontology#{local}"
-
     def shapes(self) -> str:
         """``{base}shapes``: the SHACL shapes document (and graph)."""
         return f"{self.base_iri}shapes"
@@ -117,13 +113,6 @@ class UriScheme:
         if not self.is_local(iri):
             return iri
         return _with_slash(host_base) + iri[len(self.base_iri) :]
-
-    def from_local_url(self, url: str, host_base: str) -> str:
-        """Inverse of :meth:`to_local_url`: a URL under ``host_base`` back to the canonical IRI."""
-        host = _with_slash(host_base)
-        if url.startswith(host):
-            return self.base_iri + url[len(host) :]
-        return url
 
 
 def _with_slash(base: str) -> str:

@@ -13,7 +13,6 @@ reports every problem in every file, like a compiler.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from rdflib.term import Node
 
 from kgpub.config import Settings
 from kgpub.errors import SourceNotFound, SyntaxErrors, SyntaxProblem, display_path
+from kgpub.publish.turtle_errors import diagnose
 from kgpub.uris import UriScheme
 from kgpub.vocab import bind_prefixes
 
@@ -178,7 +178,7 @@ def parse_turtle(
     problems: list[SyntaxProblem] = []
     seen: set[tuple[int, int, str]] = set()
     while error is not None:
-        line, column, message, repaired = _diagnose(error, text)
+        line, column, message, repaired = diagnose(error, text)
         if (line, column, message) in seen:
             break
         seen.add((line, column, message))
@@ -247,191 +247,6 @@ def _position_of_byte(raw: bytes, index: int) -> tuple[int, int]:
     line = raw.count(b"\n", 0, index) + 1
     column = len(raw[line_start:index].decode("utf-8", errors="replace")) + 1
     return line, column
-
-
-# -- diagnosing syntax errors ----------------------------------------------------------------
-
-_OX_PREFIX = re.compile(
-    r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
-    r"|between line \d+ column \d+ and line \d+ column \d+): ",
-)
-_UNDECLARED = re.compile(r"^The prefix (\S*?):? has not been declared$")
-_OPENERS = {
-    '"': "string literal",
-    "'": "string literal",
-    "<": "IRI",
-    "[": "'[' (blank node)",
-    "(": "'(' (collection)",
-}
-
-
-def _diagnose(exc: SyntaxError, text: str) -> tuple[int, int, str, str | None]:
-    """(line, column, message, repaired text or None) for a pyoxigraph SyntaxError.
-
-    The repaired text lets parsing continue and find later problems: a missing ``.`` is
-    inserted, any other broken statement is blanked out (line numbers are kept).
-    """
-    lines = text.split("\n")
-    line = exc.lineno or 1
-    column = exc.offset or 1
-    end_line = exc.end_lineno or line
-    end_column = exc.end_offset or column
-    raw_message = _OX_PREFIX.sub("", str(exc.msg)).strip()
-
-    at_eof = raw_message.startswith("Unexpected end") and (line, column) == (end_line, end_column)
-    if raw_message.startswith("A dot is expected") or at_eof:
-        prev = _previous_token_end(lines, line, column)
-        if prev is not None and prev[2] != ".":
-            p_line, p_col, token = prev
-            if at_eof:
-                # Nothing follows, so there is nothing left to check: no repair.
-                message = (
-                    f"unexpected end of file after {token!r}: the statement is not finished "
-                    "(missing '.'?)"
-                )
-                return p_line, p_col, message, None
-            found = _token_at(lines, line, column)
-            if line == p_line:
-                message = f"expected '.', ';' or ',' before {found!r}"
-                return line, column, message, _blank_statement(lines, line)
-            if _starts_statement(lines[line - 1]):
-                message = (
-                    f"expected '.' at the end of the statement "
-                    f"(the next statement starts at line {line} with {found!r})"
-                )
-                return p_line, p_col, message, _insert(lines, p_line, p_col, " .")
-            message = (
-                f"expected ';' or '.' after {token!r} "
-                f"(line {line} continues the statement with {found!r})"
-            )
-            return p_line, p_col, message, _insert(lines, p_line, p_col, " ;")
-
-    if raw_message.startswith("Unexpected end"):
-        opener = _char_at(lines, line, column)
-        what = _OPENERS.get(opener)
-        if what is not None:
-            message = f"this {what} is never closed (reached the end of the file)"
-        else:
-            message = "unexpected end of file in the statement starting here"
-        return line, column, message, _blank_statement(lines, line)
-
-    undeclared = _UNDECLARED.match(raw_message)
-    if "'/' is not allowed" in raw_message:
-        token = _token_before_slash(lines, line, column)
-        message = (
-            f"'/' is not allowed in a prefixed name ({token!r}): declare a prefix for the "
-            "longer namespace, write the full IRI in <...>, or escape it as '\\/'"
-        )
-    elif undeclared:
-        prefix = undeclared.group(1)
-        message = f"undefined prefix '{prefix}:' (declare it, e.g. @prefix {prefix}: <...> .)"
-    else:
-        message = _lower_first(raw_message)
-    return line, column, message, _blank_statement(lines, line)
-
-
-def _lower_first(message: str) -> str:
-    if len(message) > 1 and message[0].isupper() and not message[1].isupper():
-        return message[0].lower() + message[1:]
-    return message
-
-
-def _code_part(line: str) -> str:
-    """``line`` without its ``#`` comment (IRIs and single-line strings respected)."""
-    quote: str | None = None
-    in_iri = False
-    i = 0
-    while i < len(line):
-        c = line[i]
-        if quote is not None:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = None
-        elif in_iri:
-            if c == ">":
-                in_iri = False
-        elif c in "\"'":
-            quote = c
-        elif c == "<":
-            in_iri = True
-        elif c == "#":
-            return line[:i]
-        i += 1
-    return line
-
-
-def _previous_token_end(lines: list[str], line: int, column: int) -> tuple[int, int, str] | None:
-    """Position just after the last significant character before (line, column)."""
-    index = min(line, len(lines)) - 1
-    code = _code_part(lines[index])[: column - 1] if index >= 0 else ""
-    while index >= 0:
-        stripped = code.rstrip()
-        if stripped:
-            token = stripped.split()[-1][-40:]
-            return index + 1, len(stripped) + 1, token
-        index -= 1
-        code = _code_part(lines[index]) if index >= 0 else ""
-    return None
-
-
-def _token_at(lines: list[str], line: int, column: int) -> str:
-    if 1 <= line <= len(lines):
-        rest = lines[line - 1][column - 1 :].split()
-        if rest:
-            return rest[0][:40]
-    return ""
-
-
-def _token_before_slash(lines: list[str], line: int, column: int) -> str:
-    if not 1 <= line <= len(lines):
-        return "/"
-    text = lines[line - 1]
-    start = column - 1
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    end = column - 1
-    while end < len(text) and not text[end].isspace() and text[end] not in ";,":
-        end += 1
-    return text[start:end].rstrip(".")[:60]
-
-
-def _char_at(lines: list[str], line: int, column: int) -> str:
-    if 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]):
-        return lines[line - 1][column - 1]
-    return ""
-
-
-def _insert(lines: list[str], line: int, column: int, text: str) -> str:
-    copy = list(lines)
-    target = copy[line - 1]
-    copy[line - 1] = target[: column - 1] + text + target[column - 1 :]
-    return "\n".join(copy)
-
-
-def _starts_statement(line: str) -> bool:
-    return bool(line) and not line[0].isspace() and line[0] not in "#]),;.\"'}"
-
-
-def _blank_statement(lines: list[str], line: int) -> str | None:
-    """Blank out the statement around ``line`` (subjects start at column 1) or None.
-
-    Returns None when nothing would change or when a prefix declaration would be removed
-    (every later use of the prefix would then be reported again: noise, not help).
-    """
-    index = min(max(line, 1), len(lines)) - 1
-    start = index
-    while start > 0 and not _starts_statement(lines[start]):
-        start -= 1
-    end = index + 1
-    while end < len(lines) and not _starts_statement(lines[end]):
-        end += 1
-    block = lines[start:end]
-    if not any(s.strip() for s in block):
-        return None
-    if any(re.match(r"\s*(@prefix|@base|prefix\s|base\s)", s, re.IGNORECASE) for s in block):
-        return None
-    return "\n".join(lines[:start] + [""] * (end - start) + lines[end:])
 
 
 # -- snapshots -------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -585,7 +584,3 @@ class Site:
             return Rendered(body.encode(), "application/xml; charset=utf-8")
 
         return self._cached(("sitemap", host_url), make)
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
