@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (headless Chromium for the browser tests)
-# and the npm packages (axe-core, which it injects into pages; YASGUI, which the SPARQL query
-# page loads from kgpub's own server), when they are missing.
+# Installs the Debian packages the test suite needs (headless Chromium for the browser tests,
+# Virtuoso for the triplestore tests) and the npm packages (axe-core, which it injects into
+# pages; YASGUI, which the SPARQL query page loads from kgpub's own server), when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,20 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "installing Debian package chromium (browser tests)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# OpenLink Virtuoso: the remote-store tests run against it as well as the Oxigraph server
+# (tests/virtuoso_server.py starts its own on free ports).
+if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "virtuoso-opensource is missing; run as root or: sudo apt-get install virtuoso-opensource" >&2
+    echo "(or set KGPUB_SKIP_VIRTUOSO=1 to skip the Virtuoso tests)" >&2
+    [ "${KGPUB_SKIP_VIRTUOSO:-}" = "1" ] || exit 1
+  else
+    echo "installing Debian package virtuoso-opensource (triplestore tests)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
+  fi
 fi
 
 if [ -f package.json ] && { [ ! -d node_modules/axe-core ] || [ ! -d node_modules/@zazuko/yasgui ]; }; then

@@ -203,7 +203,12 @@ def _run_load(args: argparse.Namespace) -> int:
     record = LoadRecord(str(snapshot.digest), datetime.now(UTC)) if remote else None
     with marking_incomplete(_disk_path(settings)):
         result = load_quads(
-            store, snapshot.quads(), base_iri=settings.base_iri, progress=_loaded, record=record
+            store,
+            snapshot.quads(),
+            base_iri=settings.base_iri,
+            progress=_loaded,
+            record=record,
+            verify=where if remote and settings.remote_verify else None,
         )
     dropped = f", dropped {len(result.dropped)} stale graphs" if result.dropped else ""
     print(

@@ -39,6 +39,7 @@ _NON_NEGATIVE = (
     "query_memory_limit",
 )
 INFERENCE_MODES = ("none", "rdfs", "owlrl", "both")
+READ_METHODS = ("auto", "get", "post")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,18 @@ class Settings:
         remote_query_endpoint: SPARQL query endpoint URL (required for ``remote``).
         remote_update_endpoint: SPARQL update endpoint URL (publishing to a remote store).
         remote_timeout: Seconds to wait for the remote store before giving up.
+        remote_read_method: How reads are sent to the remote store: ``auto`` (default;
+            ``GET``, or a form-encoded ``POST`` when the URL would be longer than servers
+            take), ``get`` or ``post`` (form-encoded, for servers or proxies that limit
+            URLs). Every SPARQL 1.1 server takes both.
+        remote_update_max_bytes: Largest SPARQL Update request sent to the remote store,
+            in bytes (default 256 KiB: under Fuseki's 1 MiB and Virtuoso's limits); a
+            larger graph is written in several requests into a staging graph and then
+            moved into place in one request, so readers still never see half of it.
+        remote_update_max_triples: Most triples in one update request (default 1000;
+            Virtuoso refuses more than about 1,400).
+        remote_verify: Whether ``kgpub load`` reads every graph back from the remote store
+            and fails when the store changed the data (default true).
         remote_poll_seconds: How often a web host without an update endpoint looks for a
             newer ``kgpub load`` in the remote store.
         host: Interface the web server binds to.
@@ -102,6 +115,10 @@ class Settings:
     remote_query_endpoint: str | None = None
     remote_update_endpoint: str | None = None
     remote_timeout: float = 10.0
+    remote_read_method: str = "auto"
+    remote_update_max_bytes: int = 256 * 1024
+    remote_update_max_triples: int = 1000
+    remote_verify: bool = True
     remote_poll_seconds: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
@@ -158,11 +175,27 @@ class Settings:
                 f"setting 'shacl_inference' must be one of {', '.join(INFERENCE_MODES)}, "
                 f"got {self.shacl_inference!r}"
             )
+        if self.remote_read_method not in READ_METHODS:
+            raise ConfigError(
+                f"setting 'remote_read_method' must be one of {', '.join(READ_METHODS)}, "
+                f"got {self.remote_read_method!r}"
+            )
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"setting 'port' must be between 0 and 65535, got {self.port}")
-        for name in ("workers", "query_max_length", "result_limit", "query_workers"):
+        for name in (
+            "workers",
+            "query_max_length",
+            "result_limit",
+            "query_workers",
+            "remote_update_max_triples",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
+        if self.remote_update_max_bytes < 4096:
+            raise ConfigError(
+                "setting 'remote_update_max_bytes' must be at least 4096, "
+                f"got {self.remote_update_max_bytes}"
+            )
         for name in (
             "query_cache_bytes",
             "response_cache_bytes",

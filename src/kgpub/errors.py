@@ -172,3 +172,8 @@ class QueryFailed(KgpubError):
 
 class StoreUnavailable(KgpubError):
     """The triple store cannot be reached or refused to answer."""
+
+
+class StoreBadAnswer(StoreUnavailable):
+    """The triple store answered with something kgpub cannot read (a server fault, not the
+    client's): the message names the server and says shortly what was wrong."""

@@ -529,6 +529,7 @@ _REBUILDABLE: dict[str, type[KgpubError]] = {
         errors.ResultTooLarge,
         errors.QueryTimeout,
         errors.StoreUnavailable,
+        errors.StoreBadAnswer,
         errors.QueryFailed,
     )
 }

@@ -52,10 +52,15 @@ def open_store(settings: Settings, *, check: bool = True, allow_incomplete: bool
     if settings.store == "remote":
         if not settings.remote_query_endpoint:
             raise ConfigError("setting 'remote_query_endpoint' is required when store = 'remote'")
+        method = settings.remote_read_method
         store = RemoteStore(
             settings.remote_query_endpoint,
             settings.remote_update_endpoint,
             timeout=settings.remote_timeout,
+            base_iri=settings.base_iri,
+            read_method="get" if method == "get" else "post" if method == "post" else "auto",
+            max_update_bytes=settings.remote_update_max_bytes,
+            max_update_triples=settings.remote_update_max_triples,
         )
         if check:
             store.check()

@@ -10,6 +10,16 @@ sources) and when::
 
 A web host reads it at start and again every ``remote_poll_seconds``; a new digest is a new
 snapshot to it (its page and answer caches are keyed by the digest).
+
+The same graph lists the graphs kgpub wrote to a remote store, one ``dcterms:hasPart`` each,
+kept up to date in the same update request that writes or drops the graph::
+
+    <{base}graph/kgpub-load> dcterms:hasPart <{base}graph/haninge> , <{base}ontology> .
+
+A remote store counts, lists, dumps and drops these graphs and no others: a server's own
+graphs (Virtuoso keeps four, 2,656 quads) or another application's are never kgpub's, and
+reading the list is one lookup where scanning every graph on the server took half a minute
+(Virtuoso, 290 municipalities).
 """
 
 from __future__ import annotations
@@ -25,8 +35,34 @@ DCT = "http://purl.org/dc/terms/"
 XSD_DATETIME = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
 
+PART = DCT + "hasPart"
+
+
 def record_graph(base_iri: str) -> str:
     return base_iri + "graph/kgpub-load"
+
+
+def parts_query(base_iri: str) -> str:
+    """``?g``: every graph the record lists (the record graph itself is bookkeeping, not
+    data: it is not listed, so counts, dumps and pages are those of the embedded store)."""
+    r = iri_ref(record_graph(base_iri))
+    return f"SELECT DISTINCT ?g WHERE {{ GRAPH {r} {{ {r} <{PART}> ?g }} }}"
+
+
+def part_update(base_iri: str, graph_iri: str, *, listed: bool) -> str:
+    """The update that lists (``listed``) or unlists ``graph_iri`` in the record graph."""
+    r = iri_ref(record_graph(base_iri))
+    verb = "INSERT" if listed else "DELETE"
+    return f"{verb} DATA {{ GRAPH {r} {{ {r} <{PART}> {iri_ref(graph_iri)} }} }}"
+
+
+def record_statements_drop(base_iri: str) -> str:
+    """The update that removes the record's own statements but keeps its list of graphs."""
+    r = iri_ref(record_graph(base_iri))
+    return (
+        f"DELETE {{ GRAPH {r} {{ {r} ?p ?o }} }} WHERE {{ GRAPH {r} {{ {r} ?p ?o "
+        f"FILTER(?p != <{PART}>) }} }}"
+    )
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ STATUS: dict[type[KgpubError], int] = {
     errors.ResultTooLarge: 400,
     errors.QueryTimeout: 503,
     errors.EndpointBusy: 503,
+    errors.StoreBadAnswer: 502,
     errors.StoreUnavailable: 503,
     errors.QueryFailed: 500,
 }
@@ -35,6 +36,7 @@ REASONS = {
     406: "Not Acceptable",
     415: "Unsupported Media Type",
     500: "Internal Server Error",
+    502: "Bad Gateway",
     503: "Service Unavailable",
 }
 RETRY_AFTER_SECONDS = 5
