@@ -13,8 +13,8 @@ from kgpub.formats import HTML, N_QUADS, TRIG, Format
 from kgpub.rendering import rdf
 from kgpub.rendering.rendered import Rendered
 from kgpub.site.describe import build_description, graph_triples, labels_for
-from kgpub.site.terms import RDF_TYPE
 from kgpub.site.triple_index import Index
+from kgpub.vocab import RDF_TYPE
 
 if TYPE_CHECKING:
     from kgpub.site.site import Site

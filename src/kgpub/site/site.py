@@ -43,9 +43,9 @@ from kgpub.site.municipality import (
     municipality_labels,
     municipality_view,
 )
-from kgpub.site.terms import RDF_TYPE
 from kgpub.site.triple_index import Index
 from kgpub.uris import UriScheme
+from kgpub.vocab import RDF_TYPE
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
