@@ -163,12 +163,7 @@ class Settings:
         for name in ("workers", "query_max_length", "result_limit", "query_workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
-        for name in (
-            "query_cache_bytes",
-            "response_cache_bytes",
-            "page_cache_bytes",
-            "query_memory_limit",
-        ):
+        for name in _NON_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(f"setting '{name}' must be 0 or more, got {getattr(self, name)}")
         for name in ("remote_timeout", "query_timeout"):

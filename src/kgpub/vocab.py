@@ -41,11 +41,12 @@ EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+#: The licence the data is published under.
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 # -- terms read in more than one place ----------------------------------------------------
 
 RDF_TYPE = RDF + "type"
-RDF_LANG_STRING = RDF + "langString"
 RDFS_LABEL = RDFS + "label"
 XSD_STRING = XSD + "string"
 XSD_INTEGER = XSD + "integer"
@@ -56,6 +57,7 @@ SCHEMA_SAME_AS = SCHEMA + "sameAs"
 SCHEMA_POSITION = SCHEMA + "position"
 FOAF_DOCUMENT = FOAF + "Document"
 ORG_UNIT = ORG + "OrganizationalUnit"
+EU_THEME_GOVERNMENT = EU_DATA_THEME + "GOVE"
 
 #: What names a resource, in the order a page prefers them.
 LABEL_PREDICATES = (SKOS_PREF, RDFS_LABEL, DCT_TITLE)

@@ -11,12 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kgpub.store.base import Store
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VOID = "http://rdfs.org/ns/void#"
+from kgpub.vocab import DCT, FOAF, RDF_TYPE, VOID, XSD_INTEGER
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,6 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 
 _UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
-_QUERY_PARAMS = ("query", "default-graph-uri", "named-graph-uri")
-
 # -- lexical helpers ----------------------------------------------------------------------
 
 _PROLOGUE = re.compile(

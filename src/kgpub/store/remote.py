@@ -46,14 +46,10 @@ from kgpub.store.base import (
     replace_graph_update,
     solution_rows,
 )
+from kgpub.vocab import PREFIXES, sparql_prologue
 
-_PREFIXES = (
-    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
-    "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+_PREFIXES = sparql_prologue(
+    {p: PREFIXES[p] for p in ("rdf", "rdfs", "xsd", "owl", "skos", "dcterms")}
 )
 
 

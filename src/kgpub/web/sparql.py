@@ -29,6 +29,7 @@ from kgpub.sparql.protocol import (
     result_offers,
 )
 from kgpub.store.base import Store, in_process
+from kgpub.vocab import SD, prefixes_for, sparql_prologue
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -40,7 +41,6 @@ YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 
 sparql_blueprint = Blueprint("sparql", __name__)
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
 
 #: The query page's examples; ``{base}`` stands for the configured base IRI.
 EXAMPLES: tuple[tuple[str, str], ...] = (
@@ -103,13 +103,17 @@ GROUP BY ?graph ORDER BY ?graph""",
 )
 
 
+#: The prefixes the examples declare (and the query page's editor knows).
+QUERY_PAGE_PREFIXES = ("kgpub", "rdf", "rdfs", "xsd", "skos", "dcterms", "org", "prov")
+
+
 def prefixes(base: str) -> dict[str, str]:
     """The prefixes the examples use (and the query page's editor knows)."""
-    return {"kgpub": f"{base}ontology#", **rf.PREFIXES}
+    return prefixes_for(base, only=QUERY_PAGE_PREFIXES)
 
 
 def prefix_block(base: str) -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes(base).items())
+    return sparql_prologue(prefixes(base))
 
 
 def examples(base: str) -> list[tuple[str, str]]:
