@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kgpub.store.base import Store
-from kgpub.vocab import DCT, FOAF, RDF_TYPE, VOID, XSD_INTEGER
+from kgpub.vocab import DCT, FOAF, RDF_TYPE, VOID, WD, XSD_INTEGER
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("wikidata", "Wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/"),
+    Target("wikidata", "Wikidata", WD, "https://www.wikidata.org/"),
     Target(
         "nuts",
         "NUTS – Nomenclature of territorial units for statistics (Eurostat)",

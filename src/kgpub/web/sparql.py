@@ -29,7 +29,7 @@ from kgpub.sparql.protocol import (
     result_offers,
 )
 from kgpub.store.base import Store, in_process
-from kgpub.vocab import SD, prefixes_for, sparql_prologue
+from kgpub.vocab import RDF_TYPE, RDFS, SD, prefixes_for, sparql_prologue
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -290,7 +290,7 @@ def _html_results(sparql_request: SparqlRequest) -> Response:
 def _description_triples() -> list[pyoxigraph.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint."""
     policy = service().policy
-    rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = pyoxigraph.NamedNode(RDF_TYPE)
 
     def sd(local: str) -> pyoxigraph.NamedNode:
         return pyoxigraph.NamedNode(SD + local)
@@ -314,7 +314,7 @@ def _description_triples() -> list[pyoxigraph.Triple]:
         T(default_graph, rdf_type, sd("Graph")),
         T(
             endpoint,
-            pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            pyoxigraph.NamedNode(RDFS + "comment"),
             pyoxigraph.Literal(comment, language="en"),
         ),
     ]
