@@ -188,3 +188,44 @@ def test_index_lookups_and_sparql_give_the_same_pages(settings: Settings, tmp_pa
     assert len(iris) > 100
     for iri in [*iris, GOAL.value]:
         assert _summary(store, iri) == _summary(_SparqlOnly(store), iri), iri
+
+
+class _UnorderedSparql(_SparqlOnly):
+    """A SPARQL store free to return solutions in any order where the query fixes none (as
+    SPARQL allows): it hands them back last first, before a ``LIMIT`` takes its pick."""
+
+    def select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        if "ORDER BY" in query:
+            return self._inner.select(query)
+        rows = self._inner.select(query.replace("LIMIT 1", ""))
+        return rows[::-1][:1] if query.rstrip().endswith("LIMIT 1") else rows[::-1]
+
+
+UNIT_OF = ox.NamedNode("http://www.w3.org/ns/org#unitOf")
+
+
+@pytest.mark.parametrize(
+    ("links", "owner"),
+    [
+        # kgpub:owner beats org:unitOf, which beats a linking resource's owner
+        ([("unit", OWNER, "m-z"), ("unit", UNIT_OF, "m-a")], "m-z"),
+        ([("unit", UNIT_OF, "m-z"), ("parent", OWNER, "m-a")], "m-z"),
+        # two owners stated the same way: the first IRI
+        ([("unit", OWNER, "m-z"), ("unit", OWNER, "m-a"), ("unit", OWNER, "m-k")], "m-a"),
+    ],
+)
+def test_the_owner_is_the_same_by_index_lookups_and_by_any_sparql_store(
+    tmp_path: Path, links: list[tuple[str, ox.NamedNode, str]], owner: str
+) -> None:
+    g = ox.NamedNode(BASE + "graph/owners")
+    quads = [ox.Quad(_id("parent"), ox.NamedNode(KGPUB + "hasPart"), _id("unit"), g)]
+    quads += [ox.Quad(_id(s), p, _id(o), g) for s, p, o in links]
+    store = open_store(Settings(root=tmp_path))
+    store.replace(quads)
+    iri = BASE + "id/unit"
+    by_lookups = owner_chain(store, iri, KGPUB, describe(store, iri, KGPUB))
+    by_sparql = owner_chain(store, iri, KGPUB)
+    by_unordered = owner_chain(_UnorderedSparql(store), iri, KGPUB)  # type: ignore[arg-type]
+    described = describe(_UnorderedSparql(store), iri, KGPUB)  # type: ignore[arg-type]
+    by_description = owner_chain(store, iri, KGPUB, described)
+    assert by_lookups == by_sparql == by_unordered == by_description == [BASE + "id/" + owner]

@@ -196,12 +196,7 @@ class Settings:
                 "setting 'remote_update_max_bytes' must be at least 4096, "
                 f"got {self.remote_update_max_bytes}"
             )
-        for name in (
-            "query_cache_bytes",
-            "response_cache_bytes",
-            "page_cache_bytes",
-            "query_memory_limit",
-        ):
+        for name in _NON_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ConfigError(f"setting '{name}' must be 0 or more, got {getattr(self, name)}")
         for name in ("remote_timeout", "query_timeout"):
@@ -232,51 +227,18 @@ class Settings:
             ConfigError: unreadable or missing explicit config file, unknown key, bad value.
         """
         settable = cls.settable_names()
-        hints = _field_types()
-
         if config_file is None and env.get(ENV_PREFIX + "CONFIG"):
             config_file = Path(env[ENV_PREFIX + "CONFIG"])
         env_root = env.get(ENV_PREFIX + "ROOT") or None
         explicit_root = Path(root) if root is not None else Path(env_root) if env_root else None
-
+        toml_path, file_root = _find_config_file(config_file, explicit_root)
         values: dict[str, Any] = {}
-        toml_path: Path | None = None
-        file_root: Path | None = None
-        if config_file is not None:
-            toml_path = Path(config_file).expanduser().absolute()
-            if not toml_path.is_file():
-                raise ConfigError(f"config file {config_file} does not exist")
-            file_root = toml_path.parent
-        else:
-            candidate = (explicit_root or Path.cwd()) / CONFIG_FILE_NAME
-            if candidate.is_file():
-                toml_path = candidate.absolute()
-
         if toml_path is not None:
-            data = _read_toml(toml_path)
-            for key, raw in data.items():
-                if key == "root":
-                    if not isinstance(raw, str):
-                        raise ConfigError(f"{toml_path}: setting 'root' must be a string path")
-                    file_root = toml_path.parent / raw
-                    continue
-                if key not in settable:
-                    raise ConfigError(
-                        f"{toml_path}: unknown setting '{key}' "
-                        f"(known settings: {', '.join(sorted(settable))})"
-                    )
-                values[key] = _coerce(raw, hints[key], f"{toml_path}: setting '{key}'")
-
-        for name in settable:
-            var = ENV_PREFIX + name.upper()
-            if var in env:
-                values[name] = _coerce(env[var], hints[name], f"environment variable {var}")
-
-        for key, raw in overrides.items():
-            if key not in settable:
-                raise ConfigError(f"unknown setting '{key}'")
-            values[key] = _coerce(raw, hints[key], f"setting '{key}'")
-
+            file_values, root_in_file = _values_from_toml(toml_path, settable)
+            values.update(file_values)
+            file_root = root_in_file or file_root
+        values.update(_values_from_env(env, settable))
+        values.update(_values_from_overrides(overrides, settable))
         final_root = explicit_root or file_root or Path.cwd()
         return cls(root=final_root, config_file=toml_path, **values)
 
@@ -315,6 +277,70 @@ class Settings:
             return path.absolute().relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+# -- reading the sources ------------------------------------------------------------------
+
+
+def _find_config_file(
+    config_file: Path | None, explicit_root: Path | None
+) -> tuple[Path | None, Path | None]:
+    """The TOML file to read (if any) and the root it implies (an explicit file's directory).
+
+    Raises:
+        ConfigError: an explicitly given config file does not exist.
+    """
+    if config_file is not None:
+        toml_path = Path(config_file).expanduser().absolute()
+        if not toml_path.is_file():
+            raise ConfigError(f"config file {config_file} does not exist")
+        return toml_path, toml_path.parent
+    candidate = (explicit_root or Path.cwd()) / CONFIG_FILE_NAME
+    return (candidate.absolute(), None) if candidate.is_file() else (None, None)
+
+
+def _values_from_toml(
+    toml_path: Path, settable: frozenset[str]
+) -> tuple[dict[str, Any], Path | None]:
+    """The settings in the file, and the root its ``root`` key names (relative to the file)."""
+    hints = _field_types()
+    values: dict[str, Any] = {}
+    file_root: Path | None = None
+    for key, raw in _read_toml(toml_path).items():
+        if key == "root":
+            if not isinstance(raw, str):
+                raise ConfigError(f"{toml_path}: setting 'root' must be a string path")
+            file_root = toml_path.parent / raw
+            continue
+        if key not in settable:
+            raise ConfigError(
+                f"{toml_path}: unknown setting '{key}' "
+                f"(known settings: {', '.join(sorted(settable))})"
+            )
+        values[key] = _coerce(raw, hints[key], f"{toml_path}: setting '{key}'")
+    return values, file_root
+
+
+def _values_from_env(env: Mapping[str, str], settable: frozenset[str]) -> dict[str, Any]:
+    hints = _field_types()
+    values: dict[str, Any] = {}
+    for name in settable:
+        var = ENV_PREFIX + name.upper()
+        if var in env:
+            values[name] = _coerce(env[var], hints[name], f"environment variable {var}")
+    return values
+
+
+def _values_from_overrides(
+    overrides: Mapping[str, Any], settable: frozenset[str]
+) -> dict[str, Any]:
+    hints = _field_types()
+    values: dict[str, Any] = {}
+    for key, raw in overrides.items():
+        if key not in settable:
+            raise ConfigError(f"unknown setting '{key}'")
+        values[key] = _coerce(raw, hints[key], f"setting '{key}'")
+    return values
 
 
 # -- coercion -----------------------------------------------------------------------------

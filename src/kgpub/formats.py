@@ -57,10 +57,6 @@ class Format:
         return W3C_FORMATS + self.w3c_name if self.w3c_name else None
 
     @property
-    def is_rdf(self) -> bool:
-        return self.rdf_format is not None
-
-    @property
     def supports_datasets(self) -> bool:
         return self.rdf_format is not None and bool(self.rdf_format.supports_datasets)
 

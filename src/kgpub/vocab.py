@@ -1,68 +1,100 @@
-"""Namespaces and prefixes used across kgpub.
+"""The IRIs and prefixes of the vocabularies kgpub uses, in one place.
 
-Where rdflib ships a closed vocabulary class (``DCTERMS``, ``SKOS``, ...) it is re-exported:
-those resolve names such as ``DCTERMS.title`` correctly. The others are plain
-:class:`rdflib.Namespace` objects; for a local name that clashes with a ``str`` method
-(``title``, ``format``, ``index``, ``count``, ...) use item access: ``VCARD["title"]``.
-
-The ontology namespace depends on the deployment's base IRI: use :func:`kgpub_ns` (or
-:func:`prefixes_for`) with ``settings.base_iri``; :data:`KGPUB` is the canonical one.
+Namespaces are plain strings (``SKOS + "broader"``); the terms more than one module reads
+have a name of their own (``RDF_TYPE``, ``RDFS_LABEL``, ...). The ontology namespace depends
+on the deployment's base IRI: :func:`kgpub_ns` gives it, and :func:`prefixes_for` gives the
+one prefix map with ``kgpub`` bound to it.
 """
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import (
-    DCAT,
-    DCTERMS,
-    FOAF,
-    ORG,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SDO,
-    SH,
-    SKOS,
-    VOID,
-    XSD,
-)
+from collections.abc import Iterable, Mapping
+
+from rdflib import Graph, URIRef
 
 DEFAULT_BASE_IRI = "https://w3id.org/kgpub/"
 
+# -- namespaces ---------------------------------------------------------------------------
 
-def kgpub_ns(base_iri: str) -> Namespace:
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ORG = "http://www.w3.org/ns/org#"
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+PROV = "http://www.w3.org/ns/prov#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+SCHEMA = "https://schema.org/"
+VOID = "http://rdfs.org/ns/void#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SH = "http://www.w3.org/ns/shacl#"
+CV = "http://data.europa.eu/m8g/"
+WD = "http://www.wikidata.org/entity/"
+ADMS = "http://www.w3.org/ns/adms#"
+DCATAP = "http://data.europa.eu/r5r/"
+#: EU controlled vocabularies (DCAT-AP) and the media types registry.
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+#: The licence the data is published under.
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+
+# -- terms read in more than one place ----------------------------------------------------
+
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
+XSD_STRING = XSD + "string"
+XSD_INTEGER = XSD + "integer"
+SKOS_PREF = SKOS + "prefLabel"
+DCT_TITLE = DCT + "title"
+OWL_SAME_AS = OWL + "sameAs"
+SCHEMA_SAME_AS = SCHEMA + "sameAs"
+SCHEMA_POSITION = SCHEMA + "position"
+FOAF_DOCUMENT = FOAF + "Document"
+ORG_UNIT = ORG + "OrganizationalUnit"
+EU_THEME_GOVERNMENT = EU_DATA_THEME + "GOVE"
+
+#: What names a resource, in the order a page prefers them.
+LABEL_PREDICATES = (SKOS_PREF, RDFS_LABEL, DCT_TITLE)
+#: The SKOS mapping properties an alignment is stated with.
+MATCH_PREDICATES = (
+    SKOS + "exactMatch",
+    SKOS + "closeMatch",
+    SKOS + "relatedMatch",
+    SKOS + "broadMatch",
+    SKOS + "narrowMatch",
+)
+
+
+def kgpub_ns(base_iri: str) -> str:
     """The ontology namespace for a base IRI: ``{base_iri}ontology#``."""
-    return Namespace(base_iri + "ontology#")
+    return base_iri + "ontology#"
 
 
-KGPUB = kgpub_ns(DEFAULT_BASE_IRI)
-SCHEMA = SDO
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-CV = Namespace("http://data.europa.eu/m8g/")
-WD = Namespace("http://www.wikidata.org/entity/")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-DCATAP = Namespace("http://data.europa.eu/r5r/")
+# -- prefixes -----------------------------------------------------------------------------
 
-#: prefix -> namespace, in the order they are bound when serialising.
-PREFIXES: dict[str, Namespace] = {
-    "kgpub": KGPUB,
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "owl": Namespace(str(OWL)),
-    "xsd": Namespace(str(XSD)),
-    "skos": Namespace(str(SKOS)),
-    "org": Namespace(str(ORG)),
-    "dcterms": Namespace(str(DCTERMS)),
-    "dcat": Namespace(str(DCAT)),
-    "prov": Namespace(str(PROV)),
-    "foaf": Namespace(str(FOAF)),
+#: prefix -> namespace of every vocabulary but kgpub's own, in the order they are declared.
+PREFIXES: dict[str, str] = {
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "org": ORG,
+    "dcterms": DCT,
+    "dcat": DCAT,
+    "prov": PROV,
+    "foaf": FOAF,
     "vcard": VCARD,
-    "schema": Namespace(str(SDO)),
-    "void": Namespace(str(VOID)),
+    "schema": SCHEMA,
+    "void": VOID,
     "sd": SD,
-    "sh": Namespace(str(SH)),
+    "sh": SH,
     "cv": CV,
     "wd": WD,
     "adms": ADMS,
@@ -70,25 +102,30 @@ PREFIXES: dict[str, Namespace] = {
 }
 
 
-def prefixes_for(base_iri: str) -> dict[str, Namespace]:
-    """:data:`PREFIXES` with ``kgpub`` bound to the ontology namespace of ``base_iri``."""
-    prefixes = dict(PREFIXES)
-    prefixes["kgpub"] = kgpub_ns(base_iri)
-    return prefixes
+def prefixes_for(base_iri: str, only: Iterable[str] | None = None) -> dict[str, str]:
+    """The prefix map with ``kgpub`` (first) bound to the ontology namespace of ``base_iri``;
+    with ``only``, just those prefixes, in that order."""
+    every = {"kgpub": kgpub_ns(base_iri), **PREFIXES}
+    return every if only is None else {p: every[p] for p in only}
+
+
+def sparql_prologue(prefixes: Mapping[str, str]) -> str:
+    """``PREFIX p: <ns>`` lines for a SPARQL query."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
 
 
 def bind_prefixes(graph: Graph, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     """Bind all kgpub prefixes on ``graph``, overriding other bindings of them; returns it."""
     for prefix, namespace in prefixes_for(base_iri).items():
-        graph.bind(prefix, URIRef(str(namespace)), override=True, replace=True)
+        graph.bind(prefix, URIRef(namespace), override=True, replace=True)
     return graph
 
 
-def compact(iri: str, prefixes: dict[str, Namespace] | None = None) -> str:
+def compact(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
     """``prefix:local`` for an IRI in a known namespace (longest match), else ``<iri>``."""
     best: tuple[str, str] | None = None
-    for prefix, namespace in (prefixes if prefixes is not None else PREFIXES).items():
-        ns = str(namespace)
+    known = prefixes if prefixes is not None else prefixes_for(DEFAULT_BASE_IRI)
+    for prefix, ns in known.items():
         if iri.startswith(ns) and (best is None or len(ns) > len(best[1])):
             best = (prefix, ns)
     if best is not None:
@@ -96,34 +133,3 @@ def compact(iri: str, prefixes: dict[str, Namespace] | None = None) -> str:
         if local and all(c.isalnum() or c in "_-." for c in local) and not local.endswith("."):
             return f"{best[0]}:{local}"
     return f"<{iri}>"
-
-
-__all__ = [
-    "ADMS",
-    "CV",
-    "DCAT",
-    "DCATAP",
-    "DCTERMS",
-    "DEFAULT_BASE_IRI",
-    "FOAF",
-    "KGPUB",
-    "ORG",
-    "OWL",
-    "PREFIXES",
-    "PROV",
-    "RDF",
-    "RDFS",
-    "SCHEMA",
-    "SD",
-    "SDO",
-    "SH",
-    "SKOS",
-    "VCARD",
-    "VOID",
-    "WD",
-    "XSD",
-    "bind_prefixes",
-    "compact",
-    "kgpub_ns",
-    "prefixes_for",
-]

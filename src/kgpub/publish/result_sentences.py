@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -383,7 +383,7 @@ def _render_path(graph: Graph, path: Node | None, c: Callable[[Node], str]) -> s
     return "[]"
 
 
-def _literal_n3(literal: Literal, prefixes: dict[str, Namespace]) -> str:
+def _literal_n3(literal: Literal, prefixes: dict[str, str]) -> str:
     text = str(literal).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     if len(text) > 80:
         text = text[:77] + "..."

@@ -27,12 +27,11 @@ from kgpub.config import Settings
 from kgpub.errors import SourceNotFound, SyntaxErrors, SyntaxProblem, display_path
 from kgpub.publish.turtle_errors import diagnose
 from kgpub.uris import UriScheme
-from kgpub.vocab import bind_prefixes
+from kgpub.vocab import XSD_STRING, bind_prefixes
 
 SourceKind = TypingLiteral["ontology", "shapes", "data"]
 Triple = tuple[Node, Node, Node]
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _MAX_PROBLEMS_PER_FILE = 25
 
 
@@ -212,7 +211,7 @@ def _convert(text: str, base_iri: str) -> list[Triple]:
             elif isinstance(t, ox.Literal):
                 if t.language:
                     node = Literal(t.value, lang=t.language)
-                elif t.datatype.value == _XSD_STRING:
+                elif t.datatype.value == XSD_STRING:
                     node = Literal(t.value)
                 else:
                     node = Literal(t.value, datatype=URIRef(t.datatype.value))

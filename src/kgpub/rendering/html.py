@@ -100,9 +100,6 @@ class PageContext:
     def number(self, value: Decimal | float | int, decimals: int = 0) -> str:
         return l10n.number(value, self.lang, decimals)
 
-    def has_label(self, iri: str) -> bool:
-        return iri in self.labels
-
     def term(self, obj: Any) -> dict[str, Any]:
         """A value as the templates show it."""
         if isinstance(obj, pyoxigraph.NamedNode):

@@ -7,28 +7,12 @@ from collections.abc import Iterable
 import pyoxigraph
 
 from kgpub.formats import Format
-
-COMMON_PREFIXES: dict[str, str] = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "schema": "https://schema.org/",
-    "cv": "http://data.europa.eu/m8g/",
-    "void": "http://rdfs.org/ns/void#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+from kgpub.vocab import prefixes_for
 
 
 def prefixes(base_iri: str) -> dict[str, str]:
-    return {**COMMON_PREFIXES, "kgpub": base_iri + "ontology#"}
+    """The prefixes a document declares: every vocabulary kgpub uses (``kgpub.vocab``)."""
+    return prefixes_for(base_iri)
 
 
 def serialize(

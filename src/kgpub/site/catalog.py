@@ -11,20 +11,22 @@ import pyoxigraph as ox
 from kgpub.formats import N_QUADS, N_TRIPLES, TRIG, TURTLE, Format
 from kgpub.site import linksets
 from kgpub.store.base import Store
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-VOID = "http://rdfs.org/ns/void#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-FILETYPE = "http://publications.europa.eu/resource/authority/file-type/"
-LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
-PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
-CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
-THEME_GOVE = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
+from kgpub.vocab import (
+    ADMS_PUBLISHER_TYPE,
+    CC0,
+    DCAT,
+    DCT,
+    EU_FILE_TYPE,
+    EU_LANGUAGE,
+    EU_THEME_GOVERNMENT,
+    FOAF,
+    IANA_MEDIA_TYPES,
+    RDF,
+    SKOS,
+    VCARD,
+    VOID,
+    XSD,
+)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def _publisher(out: _Triples, nodes: _Nodes, name: str, email: str | None) -> No
     out.add(publisher, RDF + "type", _n(FOAF + "Agent"))
     out.add(publisher, RDF + "type", _n(FOAF + "Organization"))
     out.add(publisher, FOAF + "name", _l(name))
-    out.add(publisher, DCT + "type", _n(PUBLISHER_TYPE + "NonProfitOrganisation"))
+    out.add(publisher, DCT + "type", _n(ADMS_PUBLISHER_TYPE + "NonProfitOrganisation"))
     out.add(contact, RDF + "type", _n(VCARD + "Organization"))
     out.add(contact, VCARD + "fn", _l(name))
     out.add(contact, VCARD + "hasEmail", _n("mailto:" + (email or "kgpub@example.org")))
@@ -224,9 +226,9 @@ def _dataset(out: _Triples, nodes: _Nodes, modified: ox.Literal) -> None:
     out.add(dataset, DCT + "license", _n(CC0))
     out.add(dataset, DCT + "issued", ox.Literal("2026-11-23", datatype=_n(XSD + "date")))
     out.add(dataset, DCT + "modified", modified)
-    out.add(dataset, DCT + "language", _n(LANGUAGE + "SWE"))
-    out.add(dataset, DCT + "language", _n(LANGUAGE + "ENG"))
-    out.add(dataset, DCAT + "theme", _n(THEME_GOVE))
+    out.add(dataset, DCT + "language", _n(EU_LANGUAGE + "SWE"))
+    out.add(dataset, DCT + "language", _n(EU_LANGUAGE + "ENG"))
+    out.add(dataset, DCAT + "theme", _n(EU_THEME_GOVERNMENT))
     out.add(dataset, DCAT + "keyword", _l("kommun", "sv"))
     out.add(dataset, DCAT + "keyword", _l("municipality", "en"))
 
@@ -254,15 +256,12 @@ def _dump_distributions(out: _Triples, nodes: _Nodes, modified: ox.Literal) -> N
         out.add(dist, DCT + "title", _l(d.title_en, "en"))
         out.add(dist, DCAT + "accessURL", dist)
         out.add(dist, DCAT + "downloadURL", dist)
-        out.add(dist, DCAT + "mediaType", _n(_IANA + d.media_type))
-        out.add(dist, DCT + "format", _n(FILETYPE + d.file_type))
+        out.add(dist, DCAT + "mediaType", _n(IANA_MEDIA_TYPES + d.media_type))
+        out.add(dist, DCT + "format", _n(EU_FILE_TYPE + d.file_type))
         out.add(dist, DCT + "license", _n(CC0))
         out.add(dist, DCT + "modified", modified)
         if d.gzip:
-            out.add(dist, DCAT + "compressFormat", _n(_IANA + "application/gzip"))
-
-
-_IANA = "http://www.iana.org/assignments/media-types/"
+            out.add(dist, DCAT + "compressFormat", _n(IANA_MEDIA_TYPES + "application/gzip"))
 
 
 def _sparql_access(out: _Triples, nodes: _Nodes) -> None:
@@ -275,7 +274,7 @@ def _sparql_access(out: _Triples, nodes: _Nodes) -> None:
     out.add(dist, DCAT + "accessURL", sparql)
     out.add(dist, DCAT + "accessService", service)
     out.add(dist, DCT + "license", _n(CC0))
-    out.add(dist, DCT + "format", _n(FILETYPE + "SPARQLQ"))
+    out.add(dist, DCT + "format", _n(EU_FILE_TYPE + "SPARQLQ"))
     out.add(service, RDF + "type", _n(DCAT + "DataService"))
     out.add(service, DCT + "title", _l("kgpubs SPARQL-ändpunkt", "sv"))
     out.add(service, DCT + "title", _l("kgpub SPARQL endpoint", "en"))
@@ -289,10 +288,14 @@ def _sparql_access(out: _Triples, nodes: _Nodes) -> None:
 
 def _eu_vocabulary_labels(out: _Triples) -> None:
     """The labels the EU vocabularies give the concepts used."""
-    out.add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Government and public sector", "en"))
-    out.add(_n(THEME_GOVE), SKOS + "prefLabel", _l("Regeringen och den offentliga sektorn", "sv"))
+    out.add(_n(EU_THEME_GOVERNMENT), SKOS + "prefLabel", _l("Government and public sector", "en"))
     out.add(
-        _n(PUBLISHER_TYPE + "NonProfitOrganisation"),
+        _n(EU_THEME_GOVERNMENT),
+        SKOS + "prefLabel",
+        _l("Regeringen och den offentliga sektorn", "sv"),
+    )
+    out.add(
+        _n(ADMS_PUBLISHER_TYPE + "NonProfitOrganisation"),
         SKOS + "prefLabel",
         _l("Non-Profit Organisation", "en"),
     )

@@ -15,15 +15,8 @@ import pyoxigraph
 
 from kgpub.rendering.l10n import pick_label
 from kgpub.site.local_lookups import incoming_count, walk_description, walk_labels
-from kgpub.site.terms import (
-    DCT_TITLE,
-    LABEL_PREDICATES,
-    ORG,
-    RDF_TYPE,
-    RDFS_LABEL,
-    SKOS_PREF,
-)
 from kgpub.store.base import Store, Term
+from kgpub.vocab import DCT_TITLE, LABEL_PREDICATES, ORG, RDF_TYPE, RDFS_LABEL, SKOS, SKOS_PREF
 
 Node = pyoxigraph.NamedNode | pyoxigraph.BlankNode
 Obj = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
@@ -78,12 +71,26 @@ def _incoming(r: str) -> str:
 
 def _owner(r: str, k: str) -> str:
     """The first owner :func:`owner_chain` would find."""
-    return f"""{{ SELECT ?m WHERE {{
-      {{ GRAPH ?g {{ {r} {k} ?m }} }}
-      UNION {{ GRAPH ?g {{ {r} <{ORG}unitOf> ?m }} }}
-      UNION {{ GRAPH ?g {{ {r} skos:inScheme ?sch }} GRAPH ?g2 {{ ?sch {k} ?m }} }}
-      UNION {{ GRAPH ?g {{ ?parent ?pp {r} . ?parent {k} ?m }} }}
-    }} LIMIT 1 }}"""
+    return "{ " + owner_query(r, k) + " }"
+
+
+def owner_query(r: str, k: str) -> str:
+    """``SELECT ?m``: the one owner of ``r`` (an IRI in SPARQL form; ``k`` is kgpub:owner).
+
+    The ways to an owner are ranked: ``k`` itself, then org:unitOf, then the owner of the
+    scheme it is in, then the owner of a resource linking to it; among owners found the
+    same way, the first IRI in code-point order. The in-process lookup
+    (:func:`~kgpub.site.local_lookups.walk_description`) picks the same one, so a page
+    names the same owner whichever way the store is read.
+    """
+    return f"""SELECT ?m WHERE {{
+      {{ GRAPH ?g {{ {r} {k} ?m }} BIND(1 AS ?rank) }}
+      UNION {{ GRAPH ?g {{ {r} <{ORG}unitOf> ?m }} BIND(2 AS ?rank) }}
+      UNION {{ GRAPH ?g {{ {r} <{SKOS}inScheme> ?sch }} GRAPH ?g2 {{ ?sch {k} ?m }}
+               BIND(3 AS ?rank) }}
+      UNION {{ GRAPH ?g {{ ?parent ?pp {r} . ?parent {k} ?m }} BIND(4 AS ?rank) }}
+      FILTER(isIRI(?m))
+    }} ORDER BY ?rank STR(?m) LIMIT 1"""
 
 
 def linked_labels_query(
@@ -382,14 +389,5 @@ def owner_chain(
     read = described.owners_read if described is not None and described.iri == iri else None
     if read is not None and read.kgpub_ns == kgpub_ns:
         return list(read.owners)
-    r = _iri(iri)
-    k = _iri(kgpub_ns + "owner")
-    rows = store.select(
-        f"""SELECT ?m WHERE {{
-          {{ GRAPH ?g {{ {r} {k} ?m }} }}
-          UNION {{ GRAPH ?g {{ {r} <{ORG}unitOf> ?m }} }}
-          UNION {{ GRAPH ?g {{ {r} skos:inScheme ?sch }} GRAPH ?g2 {{ ?sch {k} ?m }} }}
-          UNION {{ GRAPH ?g {{ ?parent ?p {r} . ?parent {k} ?m }} }}
-        }} LIMIT 1"""
-    )
+    rows = store.select(owner_query(_iri(iri), _iri(kgpub_ns + "owner")))
     return [rows[0]["m"].value] if rows and "m" in rows[0] else []

@@ -11,12 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kgpub.store.base import Store
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VOID = "http://rdfs.org/ns/void#"
+from kgpub.vocab import DCT, FOAF, RDF_TYPE, VOID, WD, XSD_INTEGER
 
 
 @dataclass(frozen=True)
@@ -30,7 +25,7 @@ class Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("wikidata", "Wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/"),
+    Target("wikidata", "Wikidata", WD, "https://www.wikidata.org/"),
     Target(
         "nuts",
         "NUTS – Nomenclature of territorial units for statistics (Eurostat)",

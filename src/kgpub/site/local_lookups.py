@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph
 
-from kgpub.site.terms import DCT_TITLE, ORG, RDF_TYPE, RDFS_LABEL, SKOS, SKOS_PREF
 from kgpub.store.base import Store
+from kgpub.vocab import DCT_TITLE, ORG, RDF_TYPE, RDFS_LABEL, SKOS, SKOS_PREF
 
 if TYPE_CHECKING:
     from kgpub.site.describe import _Rows
@@ -78,23 +78,30 @@ def incoming_count(store: Store, r: pyoxigraph.NamedNode) -> int:
 
 
 def _walk_owner(walk: QuadWalk, r: pyoxigraph.NamedNode, k: pyoxigraph.NamedNode) -> str | None:
-    """The first owner the query of :func:`~kgpub.site.describe.owner_chain` finds, in the
-    same order."""
+    """The owner :func:`~kgpub.site.describe.owner_query` selects: the first way that finds
+    one (kgpub:owner, org:unitOf, the scheme's owner, a linking resource's owner), and of
+    the owners found that way the first IRI."""
+    in_scheme = pyoxigraph.NamedNode(SKOS + "inScheme")
     unit_of = pyoxigraph.NamedNode(ORG + "unitOf")
-    for p in (k, unit_of):
-        for q in _named(walk(r, p, None, None)):
-            return _iri_value(q.object)
-    for q in _named(walk(r, pyoxigraph.NamedNode(SKOS + "inScheme"), None, None)):
-        for q2 in _named(walk(q.object, k, None, None)):
-            return _iri_value(q2.object)
-    for q in _named(walk(None, None, r, None)):
-        for q2 in walk(q.subject, k, None, q.graph_name):
-            return _iri_value(q2.object)
+    ways: list[Callable[[], Iterator[object]]] = [
+        lambda: (q.object for q in _named(walk(r, k, None, None))),
+        lambda: (q.object for q in _named(walk(r, unit_of, None, None))),
+        lambda: (
+            q2.object
+            for q in _named(walk(r, in_scheme, None, None))
+            for q2 in _named(walk(q.object, k, None, None))
+        ),
+        lambda: (
+            q2.object
+            for q in _named(walk(None, None, r, None))
+            for q2 in walk(q.subject, k, None, q.graph_name)
+        ),
+    ]
+    for way in ways:
+        found = {o.value for o in way() if isinstance(o, pyoxigraph.NamedNode)}
+        if found:
+            return min(found)
     return None
-
-
-def _iri_value(term: object) -> str | None:
-    return term.value if isinstance(term, pyoxigraph.NamedNode) else None
 
 
 def walk_labels(

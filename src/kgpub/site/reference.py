@@ -13,14 +13,11 @@ from kgpub.formats import HTML, N_QUADS, TRIG, Format
 from kgpub.rendering import rdf
 from kgpub.rendering.rendered import Rendered
 from kgpub.site.describe import build_description, graph_triples, labels_for
-from kgpub.site.terms import RDF_TYPE
 from kgpub.site.triple_index import Index
+from kgpub.vocab import OWL, RDF_TYPE, SH
 
 if TYPE_CHECKING:
     from kgpub.site.site import Site
-
-OWL = "http://www.w3.org/2002/07/owl#"
-SH = "http://www.w3.org/ns/shacl#"
 
 
 def _shapes_using(shapes: Index) -> dict[str, set[str]]:

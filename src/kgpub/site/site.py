@@ -43,14 +43,10 @@ from kgpub.site.municipality import (
     municipality_labels,
     municipality_view,
 )
-from kgpub.site.terms import RDF_TYPE
 from kgpub.site.triple_index import Index
 from kgpub.uris import UriScheme
+from kgpub.vocab import RDF_TYPE
 
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SH = "http://www.w3.org/ns/shacl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 COMPARE_CHECKBOXES = 200  # above this many municipalities, /compare asks for names instead
 T = TypeVar("T")
 #: Municipalities on one page of a letter's list.

@@ -15,10 +15,10 @@ No Flask here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kgpub import formats
 from kgpub.errors import (
@@ -92,8 +92,6 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 
 _UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
-_QUERY_PARAMS = ("query", "default-graph-uri", "named-graph-uri")
-
 # -- lexical helpers ----------------------------------------------------------------------
 
 _PROLOGUE = re.compile(
@@ -188,7 +186,6 @@ def service_endpoints(query: str) -> list[str] | None:
         return []
     try:
         from rdflib.plugins.sparql.parser import parseQuery
-        from rdflib.term import URIRef, Variable
     except ImportError:  # pragma: no cover
         return None
     try:
@@ -196,56 +193,67 @@ def service_endpoints(query: str) -> list[str] | None:
     except Exception:
         # rdflib cannot parse it: be safe (the query may well be malformed anyway).
         return None
+    base, prefixes = _prologue(tree[0])
     found: list[str] = []
-    unknown = False
+    if not _collect_services(tree[1], base, prefixes, found):
+        return None
+    return found
+
+
+def _prologue(declarations: Any) -> tuple[str | None, dict[str, str]]:
+    """The BASE and the PREFIX declarations of a parsed query."""
     base: str | None = None
     prefixes: dict[str, str] = {}
-    for decl in tree[0]:
+    for decl in declarations:
         name = getattr(decl, "name", "")
         if name == "Base":
             base = str(decl["iri"])
         elif name == "PrefixDecl":
             prefixes[str(decl.get("prefix", "") or "")] = str(decl["iri"])
+    return base, prefixes
 
-    def iri_of(term: object) -> str | None:
-        if isinstance(term, URIRef):
-            value = str(term)
-            if base and not re.match(r"[A-Za-z][\w+.-]*:", value):
-                from urllib.parse import urljoin
 
-                value = urljoin(base, value)
-            return value
-        if getattr(term, "name", None) == "pname":
-            prefix = str(term.get("prefix", "") or "")  # type: ignore[attr-defined]
-            local = str(term.get("localname", "") or "")  # type: ignore[attr-defined]
-            if prefix in prefixes:
-                return prefixes[prefix] + local
-        return None
+def _iri_of(term: object, base: str | None, prefixes: dict[str, str]) -> str | None:
+    """The full IRI a parsed term names, or None (a variable, an unknown prefix)."""
+    from rdflib.term import URIRef
 
-    def walk(node: object, depth: int = 0) -> None:
-        nonlocal unknown
-        if depth > 200:
-            unknown = True
-            return
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            term = node["term"]  # type: ignore[index]
-            iri = None if isinstance(term, Variable) else iri_of(term)
-            if iri is None:
-                unknown = True
-            else:
-                found.append(iri)
-        if isinstance(node, dict):
-            for value in node.values():
-                walk(value, depth + 1)
-        elif isinstance(node, list | tuple):
-            for value in node:
-                walk(value, depth + 1)
-        elif hasattr(node, "values") and callable(node.values):
-            for value in node.values():
-                walk(value, depth + 1)
+    if isinstance(term, URIRef):
+        value = str(term)
+        if base and not re.match(r"[A-Za-z][\w+.-]*:", value):
+            from urllib.parse import urljoin
 
-    walk(tree[1])
-    return None if unknown else found
+            value = urljoin(base, value)
+        return value
+    if getattr(term, "name", None) == "pname":
+        prefix = str(term.get("prefix", "") or "")  # type: ignore[attr-defined]
+        local = str(term.get("localname", "") or "")  # type: ignore[attr-defined]
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None
+
+
+def _collect_services(
+    node: object, base: str | None, prefixes: dict[str, str], found: list[str], depth: int = 0
+) -> bool:
+    """Append the endpoint of every SERVICE under ``node`` to ``found``; False as soon as
+    one is not a constant IRI (or the tree is too deep to trust)."""
+    from rdflib.term import Variable
+
+    if depth > 200:
+        return False
+    if getattr(node, "name", None) == "ServiceGraphPattern":
+        term = node["term"]  # type: ignore[index]
+        iri = None if isinstance(term, Variable) else _iri_of(term, base, prefixes)
+        if iri is None:
+            return False
+        found.append(iri)
+    if isinstance(node, dict) or (hasattr(node, "values") and callable(node.values)):
+        children: Iterable[object] = node.values()  # type: ignore[union-attr]
+    elif isinstance(node, list | tuple):
+        children = node
+    else:
+        return True
+    return all(_collect_services(child, base, prefixes, found, depth + 1) for child in children)
 
 
 def check_policy(query: str, policy: Policy) -> None:

@@ -25,25 +25,17 @@ from kgpub.formats import (
     SPARQL_XML,
     Format,
 )
+from kgpub.vocab import PREFIXES as VOCAB_PREFIXES
+from kgpub.vocab import XSD_STRING
 
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-}
+#: The prefixes a Turtle answer declares.
+PREFIXES = {p: VOCAB_PREFIXES[p] for p in ("rdf", "rdfs", "xsd", "skos", "dcterms", "org", "prov")}
 
 
 # -- serialisation -----------------------------------------------------------------------
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
 Row = Sequence[Term | None]
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def _json_term(term: Term) -> dict[str, object]:
@@ -55,7 +47,7 @@ def _json_term(term: Term) -> dict[str, object]:
         out: dict[str, object] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
-        elif term.datatype.value != _XSD_STRING:
+        elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
     return {
@@ -76,7 +68,7 @@ def _xml_term(term: Term) -> str:
     if isinstance(term, pyoxigraph.Literal):
         if term.language:
             return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != _XSD_STRING:
+        if term.datatype.value != XSD_STRING:
             return (
                 f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
             )

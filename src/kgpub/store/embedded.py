@@ -9,15 +9,9 @@ from pathlib import Path
 import pyoxigraph
 
 from kgpub.store.base import Term, replace_graph_update, solution_rows
+from kgpub.vocab import PREFIXES
 
-_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
+_PREFIXES = {p: PREFIXES[p] for p in ("rdf", "rdfs", "xsd", "owl", "skos", "dcterms")}
 
 
 class EmbeddedStore:

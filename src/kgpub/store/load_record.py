@@ -30,10 +30,7 @@ from datetime import UTC, datetime
 import pyoxigraph
 
 from kgpub.store.base import Store, iri_ref
-
-DCT = "http://purl.org/dc/terms/"
-XSD_DATETIME = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
-
+from kgpub.vocab import DCT, XSD
 
 PART = DCT + "hasPart"
 
@@ -80,7 +77,10 @@ class LoadRecord:
             pyoxigraph.Triple(
                 me,
                 pyoxigraph.NamedNode(DCT + "modified"),
-                pyoxigraph.Literal(when.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME),
+                pyoxigraph.Literal(
+                    when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    datatype=pyoxigraph.NamedNode(XSD + "dateTime"),
+                ),
             ),
         ]
 

@@ -45,16 +45,12 @@ from kgpub.store.sparql_client import (
     StoreRefused,
     dataset_params,
 )
+from kgpub.vocab import PREFIXES, sparql_prologue
 
 __all__ = ["RemoteStore", "StoreRefused"]
 
-_PREFIXES = (
-    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
-    "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+_PREFIXES = sparql_prologue(
+    {p: PREFIXES[p] for p in ("rdf", "rdfs", "xsd", "owl", "skos", "dcterms")}
 )
 ACCEPT_RESULTS = formats.SPARQL_JSON.media_type
 #: N-Triples first: it writes every literal with its datatype (Virtuoso's Turtle writes an

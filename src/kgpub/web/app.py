@@ -52,6 +52,21 @@ def create_app(
         publisher = Publisher(settings)
     if publisher.current is None:
         publisher.start()
+    app = _flask_app()
+    app.extensions[EXTENSION] = Site(publisher)
+    app.extensions["kgpub_publisher"] = publisher
+    Compress(app)
+    _allow_cross_origin_reads(app)
+    _register_pages(app)
+    if sparql:
+        from kgpub.web.sparql import register_sparql
+
+        register_sparql(app, settings, publisher.store)
+    _cache_responses(app, settings, publisher, sparql)
+    return app
+
+
+def _flask_app() -> Flask:
     app = Flask(
         "kgpub",
         static_folder=str(Path(__file__).resolve().parent.parent / "static"),
@@ -64,10 +79,11 @@ def create_app(
         COMPRESS_REGISTER=True,
         JSON_AS_ASCII=False,
     )
-    the_site = Site(publisher)
-    app.extensions[EXTENSION] = the_site
-    app.extensions["kgpub_publisher"] = publisher
-    Compress(app)
+    return app
+
+
+def _allow_cross_origin_reads(app: Flask) -> None:
+    """Dumps, the dataset description, the ontology and the shapes may be read from any origin."""
     open_get = {
         "origins": "*",
         "send_wildcard": True,
@@ -83,6 +99,10 @@ def create_app(
             r"/shapes*": open_get,
         },
     )
+
+
+def _register_pages(app: Flask) -> None:
+    """Every page family's blueprint, the language cookie and the one error mapper."""
     from kgpub.web.dataset import bp as dataset_bp
     from kgpub.web.documents import bp as resources_bp
     from kgpub.web.errors import register_errors
@@ -97,15 +117,14 @@ def create_app(
     app.register_blueprint(views_bp)
     app.register_blueprint(reconcile_bp)
     register_errors(app)
-    if sparql:
-        from kgpub.web.sparql import register_sparql
 
-        register_sparql(app, settings, publisher.store)
+
+def _cache_responses(app: Flask, settings: Settings, publisher: Publisher, sparql: bool) -> None:
+    """Put the response cache in front of Flask: documents and SPARQL GET answers are pure
+    functions of the snapshot and the request."""
     from kgpub.web.response_cache import DocumentResponseCache
 
-    # documents and SPARQL GET answers are pure functions of the snapshot and the request
     cached = ("/doc/", "/sparql") if sparql and settings.query_cache_bytes > 0 else ("/doc/",)
     app.wsgi_app = DocumentResponseCache(  # type: ignore[method-assign]
         app.wsgi_app, publisher, prefixes=cached, max_bytes=settings.response_cache_bytes
     )
-    return app

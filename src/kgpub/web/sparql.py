@@ -29,6 +29,7 @@ from kgpub.sparql.protocol import (
     result_offers,
 )
 from kgpub.store.base import Store, in_process
+from kgpub.vocab import RDF_TYPE, RDFS, SD, prefixes_for, sparql_prologue
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -40,7 +41,6 @@ YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 
 sparql_blueprint = Blueprint("sparql", __name__)
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
 
 #: The query page's examples; ``{base}`` stands for the configured base IRI.
 EXAMPLES: tuple[tuple[str, str], ...] = (
@@ -103,13 +103,17 @@ GROUP BY ?graph ORDER BY ?graph""",
 )
 
 
+#: The prefixes the examples declare (and the query page's editor knows).
+QUERY_PAGE_PREFIXES = ("kgpub", "rdf", "rdfs", "xsd", "skos", "dcterms", "org", "prov")
+
+
 def prefixes(base: str) -> dict[str, str]:
     """The prefixes the examples use (and the query page's editor knows)."""
-    return {"kgpub": f"{base}ontology#", **rf.PREFIXES}
+    return prefixes_for(base, only=QUERY_PAGE_PREFIXES)
 
 
 def prefix_block(base: str) -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes(base).items())
+    return sparql_prologue(prefixes(base))
 
 
 def examples(base: str) -> list[tuple[str, str]]:
@@ -286,7 +290,7 @@ def _html_results(sparql_request: SparqlRequest) -> Response:
 def _description_triples() -> list[pyoxigraph.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint."""
     policy = service().policy
-    rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = pyoxigraph.NamedNode(RDF_TYPE)
 
     def sd(local: str) -> pyoxigraph.NamedNode:
         return pyoxigraph.NamedNode(SD + local)
@@ -310,7 +314,7 @@ def _description_triples() -> list[pyoxigraph.Triple]:
         T(default_graph, rdf_type, sd("Graph")),
         T(
             endpoint,
-            pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            pyoxigraph.NamedNode(RDFS + "comment"),
             pyoxigraph.Literal(comment, language="en"),
         ),
     ]

@@ -1,0 +1,195 @@
+"""The query processes' side of the pool (``sparql/pool.py``): the zygote that forks
+workers, a worker's loop (evaluate, serialise, send back), the length-prefixed messages
+both sides exchange, and the hardening of a forked child (its sockets closed, its network
+dropped, its address space capped)."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import resource
+import signal
+import socket
+import stat
+import struct
+import time
+from dataclasses import dataclass
+
+import pyoxigraph
+
+from kgpub.errors import KgpubError
+from kgpub.formats import RESULT_FORMATS, from_key
+from kgpub.sparql import results as result_formats
+from kgpub.sparql.protocol import syntax_error
+from kgpub.store.base import in_process
+
+_HEADER = struct.Struct("!Q")
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+def send_msg(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    chunks: list[bytes] = []
+    remaining = n
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            sock.settimeout(left)
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+class TooBig(Exception):
+    """A reply longer than the reader accepts."""
+
+
+def recv_msg(
+    sock: socket.socket, deadline: float | None = None, max_size: int | None = None
+) -> bytes:
+    (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
+    if max_size is not None and size > max_size:
+        raise TooBig
+    return _recv_exact(sock, size, deadline)
+
+
+def drop_network() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)) == 0
+    except Exception:  # pragma: no cover - no libc / not Linux
+        return False
+
+
+def close_inherited_sockets(keep: set[int]) -> None:
+    """Close the server's sockets in a forked child (listeners, client connections).
+
+    A copy held by the zygote would keep a client connection open after the server closed
+    it, and keep the port bound. Files (an on-disk store) stay open.
+    """
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # pragma: no cover - no /proc
+        return
+    for fd in fds:
+        if fd in keep or fd < 3:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover
+        pass
+    return 0
+
+
+@dataclass
+class Job:
+    """One query as the server hands it to a worker."""
+
+    query: str
+    default_graph_uris: tuple[str, ...]
+    named_graph_uris: tuple[str, ...]
+    format_key: str
+    limit: int
+    base_iri: str | None
+
+
+def _execute(store: object, job: Job) -> bytes:
+    raw = in_process(store)
+    if raw is not None:
+        default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
+            pyoxigraph.NamedNode(u) for u in job.default_graph_uris
+        ]
+        named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] = [
+            pyoxigraph.NamedNode(u) for u in job.named_graph_uris
+        ]
+        results = raw.query(
+            job.query,
+            base_iri=job.base_iri,
+            use_default_graph_as_union=not default,
+            default_graph=default or None,
+            named_graphs=named or None,
+        )
+    else:
+        results = store.query(  # type: ignore[attr-defined]
+            job.query, job.default_graph_uris, job.named_graph_uris
+        )
+    fmt = from_key(job.format_key, RESULT_FORMATS)
+    assert fmt is not None, job.format_key
+    return result_formats.render(results, fmt, job.limit)
+
+
+def _worker_loop(store: object, sock: socket.socket) -> None:
+    while True:
+        try:
+            job: Job = pickle.loads(recv_msg(sock))
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[object, ...] = ("ok", _execute(store, job))
+        except SyntaxError as exc:
+            err = syntax_error(str(exc), job.query)
+            reply = ("err", type(err).__name__, err.message)
+        except KgpubError as exc:  # the endpoint's own refusals, or a remote store's errors
+            reply = ("err", type(exc).__name__, exc.message or str(exc))
+        except MemoryError:
+            reply = ("err", "QueryFailed", "The query needed more memory than allowed.")
+        except Exception as exc:
+            reply = ("err", "QueryFailed", f"The query failed: {exc}")
+        try:
+            send_msg(sock, pickle.dumps(reply))
+        except OSError:
+            return
+
+
+def zygote_loop(store: object, control: socket.socket, memory_headroom: int | None) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    while True:
+        try:
+            command = control.recv(1)
+        except OSError:
+            return
+        if command != b"S":
+            return
+        mine, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            try:
+                control.close()
+                theirs.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                if memory_headroom:
+                    limit = _vm_size() + memory_headroom
+                    with contextlib.suppress(ValueError, OSError):
+                        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+                _worker_loop(store, mine)
+            finally:
+                os._exit(0)
+        mine.close()
+        try:
+            socket.send_fds(control, [struct.pack("!q", pid)], [theirs.fileno()])
+        except OSError:
+            return
+        finally:
+            theirs.close()
