@@ -44,6 +44,7 @@ from kgpub.cache import ByteBoundedCache
 from kgpub.errors import EndpointBusy, KgpubError, QueryFailed, QueryTimeout, ResultTooLarge
 from kgpub.formats import RESULT_FORMATS, Format, from_key
 from kgpub.sparql import results as result_formats
+from kgpub.sparql.lexical import names_a_dataset
 from kgpub.sparql.protocol import SparqlRequest, syntax_error
 from kgpub.store.base import contents_identity, in_process
 
@@ -147,7 +148,8 @@ def _execute(store: object, job: _Job) -> bytes:
         results = raw.query(
             job.query,
             base_iri=job.base_iri,
-            use_default_graph_as_union=not default,
+            # no dataset in the request: the query's own FROM / FROM NAMED, else the union
+            use_default_graph_as_union=not default and not names_a_dataset(job.query),
             default_graph=default or None,
             named_graphs=named or None,
         )

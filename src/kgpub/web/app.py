@@ -108,4 +108,7 @@ def create_app(
     app.wsgi_app = DocumentResponseCache(  # type: ignore[method-assign]
         app.wsgi_app, publisher, prefixes=cached, max_bytes=settings.response_cache_bytes
     )
+    from kgpub.web.gate import RequestGate
+
+    app.wsgi_app = RequestGate(app.wsgi_app, settings)  # type: ignore[method-assign]
     return app
