@@ -96,6 +96,12 @@ class Settings:
         yasgui_dir: Directory of the YASGUI build (``yasgui.min.js``, ``yasgui.min.css``)
             the SPARQL query page loads from this server; when the files are missing the
             page keeps its plain form.
+        public_url: The address the site is published at (``https://kgpub.example.se/``).
+            Absolute links, the sitemap and robots.txt use it, whatever ``Host`` a request
+            names; unset, they use the request's host.
+        trusted_hosts: Host names the server answers for besides the loopback names, the
+            configured ``host`` and ``public_url``'s host; a request for any other host
+            gets 400 (so a client cannot rewrite links with its ``Host`` header).
         publisher_name: Name of the publisher in the dataset description.
         publisher_email: Contact e-mail of the publisher in the dataset description.
         shacl_inference: Inference pyshacl runs before validating: ``none`` (default; the
@@ -133,6 +139,8 @@ class Settings:
     query_memory_limit: int = 1 << 30
     service_allowlist: tuple[str, ...] = ()
     yasgui_dir: Path = Path("node_modules/@zazuko/yasgui/build")
+    public_url: str | None = None
+    trusted_hosts: tuple[str, ...] = ()
     publisher_name: str = "kgpub"
     publisher_email: str | None = None
     shacl_inference: str = "none"
@@ -159,6 +167,13 @@ class Settings:
             raise ConfigError(
                 f"setting 'base_iri' must be an absolute IRI such as "
                 f"'https://w3id.org/kgpub/', got {base!r}"
+            )
+        if self.public_url is not None and not re.match(
+            r"^https?://[^/\s]+(/\S*)?$", self.public_url
+        ):
+            raise ConfigError(
+                "setting 'public_url' must be an http(s) address such as "
+                f"'https://kgpub.example.se/', got {self.public_url!r}"
             )
         if not base.endswith(("/", "#")):
             raise ConfigError(f"setting 'base_iri' must end with '/' (or '#'), got {base!r}")

@@ -147,6 +147,14 @@ class QueryTooLong(BadRequest):
     """A query (or a request body) longer than the configured ``query_max_length``."""
 
 
+class QueryTooDeep(BadRequest):
+    """A query nests groups deeper than the endpoint's documented limit."""
+
+
+class BadGraphIri(BadRequest):
+    """A ``default-graph-uri`` or ``named-graph-uri`` parameter is not an absolute IRI."""
+
+
 class UnsupportedMediaType(KgpubError):
     """A request body in a media type the service does not read."""
 

@@ -20,21 +20,31 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph
+
 from kgpub import formats
 from kgpub.errors import (
+    BadGraphIri,
     BadRequest,
     KgpubError,
     QuerySyntaxError,
+    QueryTooDeep,
     QueryTooLong,
     ServiceRefused,
     UnsupportedMediaType,
     UpdateRefused,
 )
+from kgpub.sparql.lexical import nesting_depth
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
 
 # -- policy -----------------------------------------------------------------------------
+
+
+#: The documented nesting limit of a query (README: the SPARQL endpoint's limits).
+MAX_NESTING = 128
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,9 @@ class Policy:
     result_limit: int = 100_000
     service_allowlist: tuple[str, ...] = ()
     base_iri: str = "https://w3id.org/kgpub/"
+    #: How deeply a query may nest groups, parentheses and brackets (deeper ones are
+    #: refused before they reach the engine, whose parser recurses on them).
+    max_nesting: int = MAX_NESTING
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -265,6 +278,12 @@ def check_policy(query: str, policy: Policy) -> None:
         )
     if looks_like_update(query):
         raise syntax_error("", query)
+    depth = nesting_depth(query)
+    if depth > policy.max_nesting:
+        raise QueryTooDeep(
+            f"The query nests groups, parentheses or brackets {depth} levels deep; this "
+            f"endpoint accepts at most {policy.max_nesting}."
+        )
     endpoints = service_endpoints(query)
     if endpoints:
         refused = [e for e in endpoints if e not in policy.service_allowlist]
@@ -384,6 +403,23 @@ def _the_query(operation: _Operation, method: str, content_type: str | None) -> 
     return query
 
 
+def _parses_as_iri(iri: str) -> bool:
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_graph_iris(parameter: str, iris: Sequence[str]) -> None:
+    for iri in iris:
+        if not _ABSOLUTE_IRI.match(iri) or not _parses_as_iri(iri):
+            raise BadGraphIri(
+                f"The '{parameter}' parameter must be an absolute IRI such as "
+                f"<https://w3id.org/kgpub/graph/haninge>; got {iri[:200]!r}."
+            )
+
+
 def parse_request(
     method: str,
     content_type: str | None,
@@ -409,6 +445,8 @@ def parse_request(
     if query is None:
         return None
     check_policy(query, policy or Policy())
+    _check_graph_iris("default-graph-uri", operation.default_graph_uris)
+    _check_graph_iris("named-graph-uri", operation.named_graph_uris)
     return SparqlRequest(
         query=query,
         default_graph_uris=tuple(operation.default_graph_uris),

@@ -22,6 +22,7 @@ import pyoxigraph
 from kgpub.errors import KgpubError
 from kgpub.formats import RESULT_FORMATS, from_key
 from kgpub.sparql import results as result_formats
+from kgpub.sparql.lexical import names_a_dataset
 from kgpub.sparql.protocol import syntax_error
 from kgpub.store.base import in_process
 
@@ -127,7 +128,8 @@ def _execute(store: object, job: Job) -> bytes:
         results = raw.query(
             job.query,
             base_iri=job.base_iri,
-            use_default_graph_as_union=not default,
+            # no dataset in the request: the query's own FROM / FROM NAMED, else the union
+            use_default_graph_as_union=not default and not names_a_dataset(job.query),
             default_graph=default or None,
             named_graphs=named or None,
         )

@@ -63,6 +63,7 @@ def create_app(
 
         register_sparql(app, settings, publisher.store)
     _cache_responses(app, settings, publisher, sparql)
+    _guard_requests(app, settings)
     return app
 
 
@@ -128,3 +129,10 @@ def _cache_responses(app: Flask, settings: Settings, publisher: Publisher, sparq
     app.wsgi_app = DocumentResponseCache(  # type: ignore[method-assign]
         app.wsgi_app, publisher, prefixes=cached, max_bytes=settings.response_cache_bytes
     )
+
+
+def _guard_requests(app: Flask, settings: Settings) -> None:
+    """Refuse untrusted hosts and control characters before the cache sees a request."""
+    from kgpub.web.gate import RequestGate
+
+    app.wsgi_app = RequestGate(app.wsgi_app, settings)  # type: ignore[method-assign]
