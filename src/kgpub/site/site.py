@@ -169,7 +169,7 @@ class Site:
         if (
             muni is None
             and is_objective(desc.types.get(desc.iri, []), self.kgpub)
-            and may_have_linked_goals(desc)
+            and may_have_linked_goals(desc, self.kgpub)
         ):
             linked_goals = objective_links(store, desc.iri, self.base)
             iris = [x for link in linked_goals.links for x in (link.goal, link.municipality)]
