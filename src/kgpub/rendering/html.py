@@ -49,6 +49,8 @@ class PageContext:
     path: str  # request path, e.g. "/doc/haninge"
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     alternates: list[tuple[Format, str]] = field(default_factory=list)
+    #: the page's machine twins: (link text, media type, URL), shown as "Download: CSV · JSON"
+    downloads: list[tuple[str, str, str]] = field(default_factory=list)
 
     def gettext(self, message: str, **variables: object) -> str:
         """``message`` (an English msgid) in the page's language, its ``%(name)s``
