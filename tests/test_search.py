@@ -267,8 +267,11 @@ def test_json_route(client: FlaskClient) -> None:
             "iri": HANINGE_GOAL,
             "href": "http://localhost/doc/haninge/goal/malinriktat-miljoarbete",
             "label": "Goal-oriented environmental work",
+            "labels": {"sv": "Målinriktat miljöarbete", "en": "Goal-oriented environmental work"},
             "type": "Goal",
+            "type_iri": "https://w3id.org/kgpub/ontology#Goal",
             "owner": "Haninge Municipality",
+            "owner_iri": "https://w3id.org/kgpub/id/haninge",
             "owner_href": "http://localhost/doc/haninge",
             "matched": "Målinriktat miljöarbete",
         }

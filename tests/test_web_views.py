@@ -141,6 +141,67 @@ def test_budget_chart_is_svg_with_text_alternative_and_table(client: FlaskClient
     assert any(r.startswith("Sum of the allocations listed SEK 710.1 million") for r in rows)
 
 
+def test_budget_lines_show_the_amount_as_stated_in_its_scale(client: FlaskClient) -> None:
+    """kgpub:statedAmount 252.9 with unitMult 6 and decimals 1: "252,9 mnkr", not a figure
+    reformatted from kronor; the sum is computed from kgpub:amount."""
+    sv = page(client, "/doc/haparanda?lang=sv")
+    cells = sv.texts("td", class_="num")
+    assert [c for c in cells if c.endswith("mnkr")][:4] == [
+        "308,0 mnkr",
+        "252,9 mnkr",
+        "144,0 mnkr",
+        "5,2 mnkr",
+    ]
+    assert "710,1 mnkr" in cells
+
+
+@pytest.mark.parametrize(
+    ("number", "mult", "decimals", "lang", "shown"),
+    [
+        ("252.9", 6, 1, "sv", "252,9 mnkr"),
+        ("252.9", 6, 1, "en", "SEK 252.9 million"),
+        ("5.20", 6, 2, "sv", "5,20 mnkr"),
+        ("1.25", 9, 2, "en", "SEK 1.25 billion"),
+        ("740", 3, 0, "sv", "740 tkr"),
+        ("1200", 0, 0, "en", "SEK 1,200"),
+    ],
+)
+def test_stated_amount_keeps_the_source_scale_and_decimals(
+    number: str, mult: int, decimals: int, lang: str, shown: str
+) -> None:
+    from decimal import Decimal
+
+    from kgpub.rendering.html import PageContext
+
+    ctx = PageContext(BASE, "http://localhost/", lang, "/")
+    assert ctx.stated_amount(Decimal(number), mult, decimals, "SEK") == shown
+
+
+def test_priority_areas_in_the_ruling_majoritys_platform_are_listed(client: FlaskClient) -> None:
+    """Haninge's four areas have no owner: they are set out in the platform of the ruling
+    majority (kgpub:definedIn), which the page says, as the source does."""
+    doc = page(client, "/doc/haninge?lang=sv")
+    items = [" ".join(t.replace(" )", ")").split()) for t in doc.texts("li") if "(i " in t]
+    assert items == [
+        f"{name} (i Det politiska styrets plattform)"
+        for name in ("Ett tryggare Haninge", "Utbildning", "Jobb och näringsliv", "Samhällsbyggnad")
+    ]
+    links = {a["href"] for a, text in doc.all("a") if text == "Det politiska styrets plattform"}
+    assert links == {"http://localhost/doc/haninge/platform"}
+
+
+def test_haparanda_priorities_have_their_heading_area_and_county(client: FlaskClient) -> None:
+    doc = page(client, "/doc/haparanda?lang=en")
+    assert "The municipal council's priorities: three main directions" in doc.texts("h3")
+    areas = doc.texts("small", class_="supports-area")
+    assert len(areas) == 3
+    assert (
+        areas[0]
+        == "Vision area: We create cooperation without borders through openness and curiosity"
+    )
+    assert doc.texts("p", class_="county") == ["County: Norrbotten County"]
+
+
 def test_vision_shows_horizon_and_decision_year(client: FlaskClient) -> None:
     doc = page(client, "/doc/haparanda?lang=en")
     terms = dict(zip(doc.texts("dt"), doc.texts("dd"), strict=False))
@@ -160,6 +221,10 @@ def test_goal_tree_links_goals_to_objectives_with_their_basis(client: FlaskClien
     assert "http://localhost/doc/se/environmental-objective/frisk-luft" in hrefs
     basis = doc.all("a", class_="basis basis_interpreted")
     assert len(basis) == 7  # the local environmental goals, paired by name
+    agenda = [text for text in doc.texts("li") if text.startswith("in line with")]
+    assert agenda == [
+        "in line with The 2030 Agenda for Sustainable Development stated by the source"
+    ]
     assert any(a["href"].endswith("/doc/haparanda/alignment/frisk-luft") for a, _ in basis)
     assert "Linked objectives (1)" in " ".join(doc.texts("summary"))
 
@@ -255,14 +320,21 @@ def test_alignment_matrix_has_every_goal_and_every_national_objective(
         "The 2030 Agenda for Sustainable Development",
     ]
     columns = doc.texts("th", scope="col", class_="obj")
-    assert len(columns) == 17 + 7  # generational goal + 16; the goal + 6 sub-goals
+    # generational goal + 16; the goal + 6 sub-goals; the agenda as a whole (kgpub:inLineWith)
+    assert len(columns) == 17 + 7 + 1
     assert "Clean air" in columns and "Gender equality in health" in columns
+    assert "The 2030 Agenda for Sustainable Development" in columns
     rows = doc.texts("th", scope="row", class_="goal depth-0")
     assert len(rows) == 16  # 9 overarching + 7 environmental goals
     marks = doc.all("a", class_="mark basis_interpreted")
     assert len(marks) == 7
     assert all(a["href"].startswith("http://localhost/doc/haparanda/alignment/") for a, _ in marks)
-    assert "7 links: 0 stated by the source, 7 interpretations." in doc.texts("p")
+    stated = doc.all("a", class_="mark basis_stated")
+    assert [a["href"] for a, _ in stated] == [
+        "http://localhost/doc/haparanda/alignment/agenda-2030"
+    ]
+    assert "in line with" in stated[0][0]["title"]
+    assert "8 links: 1 stated by the source, 7 interpretations." in doc.texts("p")
 
 
 def test_alignment_cell_says_interpretation(deep: FlaskClient) -> None:
@@ -307,8 +379,14 @@ def test_objective_page_lists_linked_municipality_goals(deep: FlaskClient) -> No
 
 def test_agenda_page_lists_the_goal_linked_to_the_whole_agenda(client: FlaskClient) -> None:
     doc = page(client, "/doc/un/agenda-2030?lang=en")
+    assert "Municipality goals linked to this objective (1)" in doc.texts("h2")
     rows = doc.texts("tr")
-    assert any("Sustainable development in line with the 2030 Agenda" in r for r in rows)
+    assert (
+        "Haparanda Municipality Sustainable development in line with the 2030 Agenda "
+        "in line with stated by the source"
+    ) in rows
+    sv = page(client, "/doc/un/agenda-2030?lang=sv")
+    assert any("i linje med" in r and "anges i källan" in r for r in sv.texts("tr"))
 
 
 def test_objective_without_links_has_no_list(client: FlaskClient) -> None:

@@ -110,9 +110,9 @@ SPARQL_XML = Format(
     ("xml",),
     "SPARQL_Results_XML",
 )
-SPARQL_CSV = Format(
-    "SPARQL Results CSV", "text/csv", ("csv",), None, (), ("csv",), "SPARQL_Results_CSV"
-)
+#: CSV, one Format for SPARQL results and for the pages' tables alike (one media type)
+CSV = Format("CSV", "text/csv", ("csv",), None, (), ("csv",), "SPARQL_Results_CSV")
+SPARQL_CSV = CSV
 SPARQL_TSV = Format(
     "SPARQL Results TSV",
     "text/tab-separated-values",
@@ -123,10 +123,20 @@ SPARQL_TSV = Format(
     "SPARQL_Results_TSV",
 )
 
+#: Plain JSON: the pages' tables (SPARQL clients asking for application/json get
+#: :data:`SPARQL_JSON`, which lists it as an alias; the two are never offered together).
+JSON = Format("JSON", "application/json", ("json",))
+
 #: Formats a resource document is offered in, in order of server preference.
 DOCUMENT_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, RDF_XML, N_TRIPLES)
 #: Formats that keep named graphs (a graph's page, the dataset dumps).
 DATASET_FORMATS: tuple[Format, ...] = (N_QUADS, TRIG)
+#: The machine twins of a view (the municipality list, comparison, search) and its page.
+TABLE_FORMATS: tuple[Format, ...] = (HTML, CSV, JSON)
+#: A municipality's overview: the resource's formats and its tables.
+OVERVIEW_FORMATS: tuple[Format, ...] = (*DOCUMENT_FORMATS, CSV, JSON)
+#: The alignment of one municipality: a page, its table and the kgpub:Alignment resources.
+ALIGNMENT_FORMATS: tuple[Format, ...] = (HTML, CSV, JSON, TURTLE, JSON_LD)
 #: SELECT and ASK results, the first one the default.
 SOLUTION_FORMATS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
 #: CONSTRUCT and DESCRIBE results (and the service description), the first one the default.
@@ -140,6 +150,8 @@ ALL_FORMATS: tuple[Format, ...] = (
     *SOLUTION_FORMATS,
     PLAIN_TEXT,
 )
+# JSON (application/json) is not in ALL_FORMATS yet: web/app.py still spells that media type
+# in its list of compressible types; once it reads it from here, JSON belongs above.
 
 
 def from_extension(extension: str, offers: tuple[Format, ...] = ALL_FORMATS) -> Format | None:

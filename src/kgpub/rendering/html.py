@@ -20,13 +20,22 @@ from kgpub.uris import UriScheme
 
 SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-# SKOS mapping properties in words, by local name
+# the properties that link a goal to an objective in words, by local name: the SKOS
+# mappings, and kgpub:inLineWith (a goal in line with a whole scheme)
 RELATIONS = {
     "exactMatch": N_("exact match of"),
     "closeMatch": N_("close match of"),
     "relatedMatch": N_("related to"),
     "broadMatch": N_("part of the broader"),
     "narrowMatch": N_("covers the narrower"),
+    "inLineWith": N_("in line with"),
+}
+
+# a SEK amount in the unit a power of ten gives (sdmx-attribute:unitMult), as each language
+# writes it; the same units as :func:`kgpub.rendering.l10n.amount`
+SEK_UNITS = {
+    "sv": {0: "{n} kr", 3: "{n} tkr", 6: "{n} mnkr", 9: "{n} mdkr"},
+    "en": {0: "SEK {n}", 3: "SEK {n} thousand", 6: "SEK {n} million", 9: "SEK {n} billion"},
 }
 
 
@@ -40,6 +49,8 @@ class PageContext:
     path: str  # request path, e.g. "/doc/haninge"
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     alternates: list[tuple[Format, str]] = field(default_factory=list)
+    #: the page's machine twins: (link text, media type, URL), shown as "Download: CSV · JSON"
+    downloads: list[tuple[str, str, str]] = field(default_factory=list)
 
     def gettext(self, message: str, **variables: object) -> str:
         """``message`` (an English msgid) in the page's language, its ``%(name)s``
@@ -84,12 +95,24 @@ class PageContext:
         return lexical
 
     def relation(self, iri: str) -> str:
-        """A SKOS mapping property in words (``skos:closeMatch`` -> "close match of")."""
-        name = iri.removeprefix(SKOS_NS)
-        return self.gettext(RELATIONS[name]) if name in RELATIONS else self.label(iri)
+        """A link to an objective in words (``skos:closeMatch`` -> "close match of",
+        ``kgpub:inLineWith`` -> "in line with")."""
+        for namespace in (SKOS_NS, self.base_iri + "ontology#"):
+            name = iri.removeprefix(namespace)
+            if name != iri and name in RELATIONS:
+                return self.gettext(RELATIONS[name])
+        return self.label(iri)
 
     def amount(self, value: Decimal | float, currency: str = "SEK") -> str:
         return l10n.amount(value, currency, self.lang)
+
+    def stated_amount(self, number: Decimal, unit_mult: int, decimals: int, currency: str) -> str:
+        """An amount exactly as the source states it: ``number`` with ``decimals`` decimals,
+        in the unit ``unit_mult`` gives (6: "252,9 mnkr" / "SEK 252.9 million")."""
+        template = SEK_UNITS.get(self.lang, SEK_UNITS["sv"]).get(unit_mult)
+        if currency != "SEK" or template is None:
+            return self.amount(number.scaleb(unit_mult), currency)
+        return template.format(n=l10n.number(number, self.lang, max(0, decimals)))
 
     def share(self, fraction: float) -> str:
         return l10n.share(fraction, self.lang)

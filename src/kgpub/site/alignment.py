@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kgpub.site.describe import Description, _iri, graph_triples
-from kgpub.site.municipality import Match, MunicipalityView, TreeNode, municipalities
-from kgpub.site.terms import MATCH_PREDICATES, SKOS
+from kgpub.site.municipality import (
+    Match,
+    MunicipalityView,
+    TreeNode,
+    link_predicates,
+    municipalities,
+)
+from kgpub.site.terms import SKOS
 from kgpub.site.triple_index import Index
 from kgpub.store.base import Store
 
@@ -169,9 +175,10 @@ class ObjectiveLinks:
 
 
 def _linked_goals_pattern(o: str, k: str) -> str:
-    """Goals owned by a municipality that map to ``o`` by a SKOS mapping property (national
-    schemes map among themselves too; those are left out)."""
-    rels = " ".join(f"<{r}>" for r in MATCH_PREDICATES)
+    """Goals owned by a municipality that map to ``o`` by a SKOS mapping property or are in
+    line with it (kgpub:inLineWith); national schemes map among themselves too, those are
+    left out."""
+    rels = " ".join(f"<{r}>" for r in link_predicates(k))
     return (
         f"VALUES ?rel {{ {rels} }} GRAPH ?g {{ ?goal ?rel {o} . ?goal <{k}owner> ?m }} "
         f"GRAPH ?gm {{ ?m a <{k}Municipality> }}"
@@ -267,9 +274,10 @@ def is_objective(types: list[str], k: str) -> bool:
     return bool({k + "Goal", SKOS + "ConceptScheme", SKOS + "Concept"} & set(types))
 
 
-def may_have_linked_goals(desc: Description) -> bool:
+def may_have_linked_goals(desc: Description, k: str) -> bool:
     """False when the description's incoming links are all there and none is a SKOS
-    mapping: :func:`objective_links` would then find nothing, so its query is skipped."""
+    mapping or kgpub:inLineWith: :func:`objective_links` would then find nothing, so its
+    query is skipped."""
     if len(desc.incoming) < desc.incoming_total:
         return True
-    return any(p in MATCH_PREDICATES for _s, p in desc.incoming)
+    return any(p in link_predicates(k) for _s, p in desc.incoming)

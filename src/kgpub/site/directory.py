@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kgpub.errors import NotFound
+
 #: Letters Swedish sorts after Z, in this order.
 _SWEDISH_AFTER_Z = {"å": 1, "ä": 2, "æ": 2, "ö": 3, "ø": 3}
 
@@ -99,3 +101,20 @@ class Paging:
     @property
     def last(self) -> int:
         return min(self.page * self.size, self.total)
+
+
+def listing(
+    found: Directory, letter: str | None, page: int, size: int, list_max: int
+) -> tuple[list[Group], Paging | None]:
+    """The groups a municipality list shows: page ``page`` of ``letter``'s group (``size`` a
+    page), or every group when there are at most ``list_max`` municipalities (else none: the
+    initial letters only). Raises :class:`NotFound` for a letter or page that has none."""
+    if letter is None:
+        return (found.groups if found.count <= list_max else []), None
+    group = found.letter(letter)
+    if group is None:
+        raise NotFound(f"no municipality's name starts with {letter}")
+    paging = Paging(page, size, len(group.iris))
+    if page > paging.pages:
+        raise NotFound(f"{letter} has {paging.pages} pages of municipalities")
+    return [Group(letter, group.iris[paging.first - 1 : paging.last])], paging

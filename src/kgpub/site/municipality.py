@@ -16,14 +16,22 @@ from kgpub.site.terms import DCAT, DCT, FOAF, LABEL_PREDICATES, MATCH_PREDICATES
 from kgpub.site.triple_index import Index
 from kgpub.store.base import Store
 
+SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
+SCHEMA_ITEM_LIST = "https://schema.org/ItemList"
 TARGET_FACTS = ("baselineValue", "baselineYear", "targetValue", "targetYear", "unit")
+
+
+def link_predicates(kgpub_ns: str) -> tuple[str, ...]:
+    """The properties that link a local goal to an objective: the SKOS mappings, and
+    kgpub:inLineWith to a whole scheme (such as the 2030 Agenda)."""
+    return (*MATCH_PREDICATES, kgpub_ns + "inLineWith")
 
 
 @dataclass
 class Match:
     """A local goal's link to a national or international objective."""
 
-    relation: str  # the SKOS mapping property
+    relation: str  # the SKOS mapping property, or kgpub:inLineWith
     objective: str
     basis: str | None = None  # kgpub:StatedBySource or kgpub:InterpretedLink, if recorded
     alignment: str | None = None  # the kgpub:Alignment node that records it, if any
@@ -54,6 +62,17 @@ class BudgetLine:
     currency: str
     stated: str | None  # the amount as the source writes it
     share: float = 0.0  # of the total for the same year and currency
+    scaled: StatedAmount | None = None  # the number the source states, in its scale
+
+
+@dataclass(frozen=True)
+class StatedAmount:
+    """kgpub:statedAmount with its sdmx-attribute:unitMult (a power of ten: 6 for millions)
+    and sdmx-attribute:decimals: ``252.9``, 6, 1 for "252,9 miljoner kronor"."""
+
+    number: Decimal
+    unit_mult: int
+    decimals: int
 
 
 @dataclass
@@ -86,7 +105,9 @@ class MunicipalityView:
     areas: list[str]
     promise: str | None
     commitments: list[str]
-    priorities: list[tuple[str, str | None, str | None]]  # iri, start, end
+    priorities: list[Priority]
+    priority_lists: list[str]  # the municipality's headed lists of priorities (schema:ItemList)
+    county: str | None
     schemes: list[tuple[str, list[TreeNode]]]
     budgets: list[Budget]
     documents: list[str]
@@ -184,7 +205,7 @@ class TreeBuilder:
             else "goal"
         )
         tn = TreeNode(node, kind)
-        for rel in MATCH_PREDICATES:
+        for rel in link_predicates(k):
             for target in idx.iris(node, rel):
                 basis, alignment = self.aligned.get((node, target), (None, None))
                 tn.matches.append(Match(rel, target, basis, alignment))
@@ -234,6 +255,7 @@ def budget_line(idx: Index, k: str, a: str) -> BudgetLine | None:
     stated = idx.one(a, k + "amountAsStated")
     recipients = idx.iris(a, k + "recipient")
     return BudgetLine(
+        scaled=stated_amount(idx, k, a),
         iri=a,
         recipient=recipients[0] if recipients else None,
         year=year_lit.value if year_lit is not None else None,
@@ -243,20 +265,61 @@ def budget_line(idx: Index, k: str, a: str) -> BudgetLine | None:
     )
 
 
-def priorities(idx: Index, owned: set[str], k: str) -> list[tuple[str, str | None, str | None]]:
-    prio = [
-        s
-        for s in owned
-        if {k + "StrategicPriority", k + "PriorityArea"} & set(idx.iris(s, RDF_TYPE))
-    ]
-    found: list[tuple[str, str | None, str | None]] = []
-    for p in idx.ordered(prio):
-        start = end = None
+@dataclass
+class Priority:
+    """A priority area or strategic priority shown on the overview."""
+
+    iri: str
+    start: str | None = None  # of its period of validity
+    end: str | None = None
+    defined_in: list[str] = field(default_factory=list)  # documents that set it out
+    areas: list[str] = field(default_factory=list)  # vision areas it supports
+
+
+def _priority_iris(idx: Index, owned: set[str], k: str) -> list[str]:
+    """Priorities the municipality owns, those its own goal sets (or goals) rest on, and
+    those set out in a document its graphs describe (a ruling majority's platform, whose
+    areas have no owner)."""
+    documents = set(idx.of_type(FOAF + "Document"))
+    candidates = set(owned)
+    for s in owned:
+        candidates.update(idx.iris(s, k + "restsOn"))
+    for s in idx.spo:
+        if documents & set(idx.iris(s, k + "definedIn")):
+            candidates.add(s)
+    kinds = {k + "StrategicPriority", k + "PriorityArea"}
+    return idx.ordered(s for s in candidates if kinds & set(idx.iris(s, RDF_TYPE)))
+
+
+def stated_amount(idx: Index, k: str, a: str) -> StatedAmount | None:
+    """The allocation's number as the source states it, when the data gives its scale."""
+    number, mult, decimals = (
+        idx.one(a, k + "statedAmount"),
+        idx.one(a, SDMX_ATTRIBUTE + "unitMult"),
+        idx.one(a, SDMX_ATTRIBUTE + "decimals"),
+    )
+    if number is None or mult is None:
+        return None
+    value = to_decimal(number.value)
+    scale = to_decimal(mult.value)
+    places = to_decimal(decimals.value) if decimals is not None else None
+    if value is None or scale is None or scale != int(scale):
+        return None
+    exponent = value.as_tuple().exponent
+    default_places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return StatedAmount(value, int(scale), int(places) if places is not None else default_places)
+
+
+def priorities(idx: Index, owned: set[str], k: str) -> list[Priority]:
+    found: list[Priority] = []
+    for p in _priority_iris(idx, owned, k):
+        item = Priority(p, defined_in=idx.iris(p, k + "definedIn"))
+        item.areas = idx.ordered(idx.iris(p, k + "supportsArea"))
         for period in idx.iris(p, DCT + "temporal"):
             so, eo = idx.one(period, DCAT + "startDate"), idx.one(period, DCAT + "endDate")
-            start = so.value if so is not None else start
-            end = eo.value if eo is not None else end
-        found.append((p, start, end))
+            item.start = so.value if so is not None else item.start
+            item.end = eo.value if eo is not None else item.end
+        found.append(item)
     return found
 
 
@@ -282,7 +345,8 @@ def municipality_view(store: Store, iri: str, kgpub_ns: str) -> MunicipalityView
             s for s in owned if SKOS + "ConceptScheme" in idx.iris(s, RDF_TYPE)
         )
     ]
-    linked = set(trees.objectives)
+    counties = idx.iris(iri, k + "county")
+    linked = set(trees.objectives) | set(counties)
     for node in idx.spo:
         linked.update(idx.iris(node, k + "decidedBy"))
     for key, value in labels_for(store, linked).items():
@@ -297,6 +361,8 @@ def municipality_view(store: Store, iri: str, kgpub_ns: str) -> MunicipalityView
         promise=promise,
         commitments=idx.ordered(idx.iris(promise, k + "hasCommitment")) if promise else [],
         priorities=priorities(idx, owned, k),
+        priority_lists=idx.ordered(s for s in owned if SCHEMA_ITEM_LIST in idx.iris(s, RDF_TYPE)),
+        county=counties[0] if counties else None,
         schemes=schemes,
         budgets=budgets(idx, k),
         documents=sorted(idx.of_type(FOAF + "Document")),

@@ -12,14 +12,22 @@ import pyoxigraph as ox
 
 from kgpub.cache import ByteBoundedCache
 from kgpub.errors import NotFound
-from kgpub.formats import DOCUMENT_FORMATS, HTML, JSON_LD, Format
+from kgpub.formats import (
+    ALIGNMENT_FORMATS,
+    DOCUMENT_FORMATS,
+    HTML,
+    JSON_LD,
+    OVERVIEW_FORMATS,
+    TABLE_FORMATS,
+    Format,
+)
 from kgpub.publish.publisher import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
 from kgpub.rendering.l10n import pick_label
 from kgpub.rendering.rdf import shorten
 from kgpub.rendering.rendered import Rendered
-from kgpub.site import catalog, reference
+from kgpub.site import catalog, reference, twins
 from kgpub.site.alignment import (
     NationalObjectives,
     alignment_matrix,
@@ -37,7 +45,7 @@ from kgpub.site.describe import (
     labels_for,
     owner_chain,
 )
-from kgpub.site.directory import Directory, Group, Paging, directory
+from kgpub.site.directory import Directory, directory, listing
 from kgpub.site.municipality import (
     MunicipalityView,
     municipality_labels,
@@ -138,7 +146,14 @@ class Site:
             raise NotFound(f"nothing is known about {iri}")
         return desc
 
+    def document_offers(self, path: str) -> tuple[Format, ...]:
+        """A municipality's overview also comes as its tables (CSV, JSON)."""
+        known = self.thing_iri(path) in self.municipality_names()
+        return OVERVIEW_FORMATS if known else DOCUMENT_FORMATS
+
     def resource(self, path: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+        if fmt not in DOCUMENT_FORMATS:  # a municipality overview's tables
+            return self.twin("overview", (path,), fmt, lang)
         key = ("doc", path, fmt.name, lang if fmt is HTML else "", host_url if fmt is HTML else "")
         return self._cached(key, lambda: self._resource(path, fmt, lang, host_url))
 
@@ -155,6 +170,7 @@ class Site:
         if self.kgpub + "Municipality" in desc.types.get(desc.iri, []):
             muni = municipality_view(store, desc.iri, self.kgpub)
             if muni is not None:
+                ctx.downloads = twins.overview_downloads(ctx, path)
                 for k, v in muni.index.labels.items():
                     ctx.labels.setdefault(k, v)
         props = sorted(desc.outgoing.items(), key=lambda kv: (kv[0] != RDF_TYPE, kv[0]))
@@ -165,7 +181,7 @@ class Site:
         if (
             muni is None
             and is_objective(desc.types.get(desc.iri, []), self.kgpub)
-            and may_have_linked_goals(desc)
+            and may_have_linked_goals(desc, self.kgpub)
         ):
             linked_goals = objective_links(store, desc.iri, self.base)
             iris = [x for link in linked_goals.links for x in (link.goal, link.municipality)]
@@ -229,11 +245,20 @@ class Site:
             ("alignment", path, lang, host_url), lambda: self._alignment(path, lang, host_url)
         )
 
+    def twin(
+        self, view: str, args: tuple[Any, ...], fmt: Format, lang: str, table: str | None = None
+    ) -> Rendered:
+        """The machine twin of a view (``twins.VIEWS``) in ``fmt``, cached like its page."""
+        lang = lang if twins.language_dependent(fmt) else ""
+        key = ("twin", view, args, fmt.name, lang, table)
+        return self._cached(key, lambda: twins.VIEWS[view](self, *args, fmt, lang, table))
+
     def _alignment(self, path: str, lang: str, host_url: str) -> Rendered:
         view = self.municipality(path)
         national = self.national()
         matrix = alignment_matrix(view, national)
         ctx = self.context(lang, host_url, f"/alignment/{path}")
+        ctx.downloads = twins.downloads(ctx, f"/alignment/{path}", [], ALIGNMENT_FORMATS)
         ctx.labels.update(national.index.labels)
         ctx.labels.update(view.index.labels)
         ctx.labels.update(labels_for(self.publisher.store, matrix.other))
@@ -274,19 +299,10 @@ class Site:
         self, letter: str | None, lang: str, host_url: str, page: int
     ) -> Rendered:
         found = self.directory(lang)
-        groups = found.groups
-        paging = None
-        if letter is not None:
-            group = found.letter(letter)
-            if group is None:
-                raise NotFound(f"no municipality's name starts with {letter}")
-            paging = Paging(page, LETTER_PAGE, len(group.iris))
-            if page > paging.pages:
-                raise NotFound(f"{letter} has {paging.pages} pages of municipalities")
-            groups = [Group(letter, group.iris[paging.first - 1 : paging.last])]
-        elif found.count > HOME_LIST_MAX:
-            groups = []  # too many for one page: the letters only
+        groups, paging = listing(found, letter, page, LETTER_PAGE, HOME_LIST_MAX)
         ctx = self.context(lang, host_url, "/municipalities")
+        query = [("letter", letter), ("page", str(page))] if letter is not None else []
+        ctx.downloads = twins.downloads(ctx, "/municipalities", query, TABLE_FORMATS)
         ctx.labels.update(self.municipality_names())
         title = ctx.gettext("Municipalities")
         if letter is not None:
@@ -309,6 +325,9 @@ class Site:
         views = [self.municipality(p) for p in paths]
         national = self.national()
         ctx = self.context(lang, host_url, "/compare")
+        if views:
+            query = [("m", p) for p in paths]
+            ctx.downloads = twins.downloads(ctx, "/compare", query, TABLE_FORMATS)
         ctx.labels.update(national.index.labels)
         for view in views:
             for key, value in view.index.labels.items():

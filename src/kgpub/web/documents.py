@@ -11,6 +11,7 @@ from werkzeug.http import http_date, quote_etag
 from kgpub.formats import DOCUMENT_FORMATS, HTML, N_QUADS, TRIG, Format
 from kgpub.negotiation import negotiate, negotiate_language
 from kgpub.rendering.rendered import Rendered
+from kgpub.site.twins import language_dependent
 
 bp = Blueprint("resources", __name__)
 
@@ -35,12 +36,16 @@ def page_language() -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _document_headers(
-    doc_path: str, media_type: str, etag: str, last_modified: str, vary: str
+    doc_path: str,
+    media_type: str,
+    etag: str,
+    last_modified: str,
+    vary: str,
+    offers: tuple[Format, ...] = DOCUMENT_FORMATS,
 ) -> tuple[tuple[str, str], ...]:
     """The headers of a document response (built once per document, format and snapshot)."""
     link = ", ".join(
-        f'<{doc_path}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
-        for f in DOCUMENT_FORMATS
+        f'<{doc_path}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offers
     )
     return (
         ("Vary", vary),
@@ -54,21 +59,30 @@ def _document_headers(
     )
 
 
-def document_response(rendered: Rendered, fmt: Format, doc_path: str, negotiated: bool) -> Response:
-    """The response for a negotiable document at ``doc_path`` (without suffix)."""
+def document_response(
+    rendered: Rendered,
+    fmt: Format,
+    doc_path: str,
+    negotiated: bool,
+    offers: tuple[Format, ...] = DOCUMENT_FORMATS,
+    tag: str = "",
+) -> Response:
+    """The response for a negotiable document at ``doc_path`` (without suffix); ``tag``
+    tells apart the variants of one format (a query string)."""
     from kgpub.web.app import site
 
     s = site()
     published = s.publisher.require()
-    html = fmt is HTML
-    explicit_lang = html and "lang" in request.args
-    lang = page_language() if html else ""
+    by_language = language_dependent(fmt)
+    explicit_lang = by_language and "lang" in request.args
+    lang = page_language() if by_language else ""
     headers = _document_headers(
         doc_path,
         fmt.media_type,
-        f"{published.etag}-{fmt.extension}-{lang}",
+        f"{published.etag}-{fmt.extension}-{lang}{tag}",
         http_date(published.loaded_at),
-        "Accept, Accept-Language, Cookie" if html and not explicit_lang else "Accept",
+        "Accept, Accept-Language, Cookie" if by_language and not explicit_lang else "Accept",
+        offers,
     )
     resp = Response(rendered.body, headers=headers, content_type=rendered.content_type)
     environ = request.environ
@@ -84,8 +98,15 @@ def negotiated(
     offers: tuple[Format, ...] = DOCUMENT_FORMATS,
 ) -> Response:
     fmt = negotiate(request.headers.get("Accept"), suffix, offers)
-    lang = page_language() if fmt is HTML else ""
-    return document_response(render(fmt, lang), fmt, doc_path, negotiated=suffix is None)
+    lang = page_language() if language_dependent(fmt) else ""
+    rendered = render(fmt, lang)
+    tag = "-" + request.query_string.decode("latin-1") if fmt not in DOCUMENT_FORMATS else ""
+    return document_response(rendered, fmt, doc_path, suffix is None, offers, tag)
+
+
+def table_name() -> str | None:
+    """``?table=NAME``: which of a view's tables a CSV holds (None: the first)."""
+    return request.args.get("table") or None
 
 
 @bp.get("/id/<path:path>")
@@ -102,11 +123,13 @@ def document(path: str) -> Response:
     from kgpub.web.app import site
 
     stem, suffix = split_suffix(path)
-    return negotiated(
-        "/doc/" + stem,
-        lambda fmt, lang: site().resource(stem, fmt, lang, request.host_url if fmt is HTML else ""),
-        suffix,
-    )
+
+    def render(fmt: Format, lang: str) -> Rendered:
+        if fmt not in DOCUMENT_FORMATS:  # a municipality overview's tables
+            return site().twin("overview", (stem,), fmt, lang, table_name())
+        return site().resource(stem, fmt, lang, request.host_url if fmt is HTML else "")
+
+    return negotiated("/doc/" + stem, render, suffix, site().document_offers(stem))
 
 
 @bp.get("/graph/<path:path>")
@@ -151,6 +174,37 @@ def html_response(rendered: Rendered, tag: str) -> Response:
     resp.set_etag(f"{s.publisher.require().etag}-{tag}-{page_language()}")
     resp.last_modified = s.loaded_at
     resp.headers["Cache-Control"] = "public, max-age=60"
+    resp.make_conditional(request)
+    return resp
+
+
+def view_response(
+    offers: tuple[Format, ...],
+    suffix: str | None,
+    render: Callable[[Format, str], Rendered],
+    tag: str,
+) -> Response:
+    """A view across resources in the format the suffix or Accept picks from ``offers``
+    (406 with the offers when none fits): ETag, ``Vary: Accept`` (and the language headers
+    where the format depends on the language), 304; its machine twins open to every origin."""
+    from kgpub.web.app import site
+
+    fmt = negotiate(request.headers.get("Accept"), suffix, offers)
+    lang = page_language()
+    rendered = render(fmt, lang)
+    resp = Response(rendered.body, content_type=rendered.content_type)
+    by_language = language_dependent(fmt)
+    explicit = "lang" in request.args
+    resp.headers["Vary"] = (
+        "Accept" if explicit or not by_language else "Accept, Accept-Language, Cookie"
+    )
+    resp.set_etag(
+        f"{site().publisher.require().etag}-{tag}-{fmt.extension}-{lang if by_language else ''}"
+    )
+    resp.last_modified = site().loaded_at
+    resp.headers["Cache-Control"] = "public, max-age=60"
+    if fmt is not HTML:
+        resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.make_conditional(request)
     return resp
 

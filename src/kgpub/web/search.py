@@ -1,5 +1,6 @@
-"""Site search: ``/search`` (an HTML page, works without JavaScript) and ``/search.json``
-(the same grouped results for the suggestions ``static/search.js`` shows as you type).
+"""Site search: ``/search`` (an HTML page, works without JavaScript), ``/search.json``
+(the same grouped results, also for the suggestions ``static/search.js`` shows as you type)
+and ``/search.csv`` (the hits as a table); ``/search`` gives either by Accept.
 
 The index lives in ``app.extensions["kgpub_search"]`` (a ``SearchCache``): built on the first
 search after a snapshot is published, then reused until the next one.
@@ -14,10 +15,15 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
+from kgpub.formats import CSV, HTML, JSON, TABLE_FORMATS
+from kgpub.negotiation import negotiate
 from kgpub.rendering.html import PageContext
 from kgpub.rendering.l10n import N_
+from kgpub.rendering.tables import Labels
+from kgpub.site import twins
 from kgpub.site.search import GROUPS, MAX_QUERY_CHARS, Hit, SearchCache, SearchResults
-from kgpub.web.documents import page_language
+from kgpub.site.tables import search_tables
+from kgpub.web.documents import page_language, table_name
 
 bp = Blueprint("search", __name__)
 
@@ -83,8 +89,11 @@ def hit_view(ctx: PageContext, hit: Hit) -> dict[str, Any]:
         "iri": hit.iri,
         "href": ctx.link(hit.iri),
         "label": label,
+        "labels": Labels(hit.labels).as_json(),
         "type": type_label(ctx, hit.type_iri),
+        "type_iri": hit.type_iri,
         "owner": hit.owner_label(ctx.lang),
+        "owner_iri": hit.owner_iri,
         "owner_href": ctx.link(hit.owner_iri) if hit.owner_iri else None,
         "matched": hit.matched if hit.matched != label else None,
     }
@@ -121,17 +130,30 @@ def _context(lang: str, query: str, group: str) -> SearchPageContext:
     return SearchPageContext(**values, query=query, group=group)
 
 
+def _group() -> str:
+    group = request.args.get("group", "")
+    return group if group in GROUPS else ""
+
+
 @bp.get("/search")
 def search_page() -> Response:
     """The results page: the form's help text when there is no query, else the hits
-    grouped by type (``group=KEY`` shows one group in full)."""
+    grouped by type (``group=KEY`` shows one group in full). By Accept, the same results
+    as JSON or CSV (406 with the offers for anything else)."""
     from kgpub.web.app import site
 
+    fmt = negotiate(request.headers.get("Accept"), None, TABLE_FORMATS)
+    if fmt is JSON:
+        return _vary_accept(search_json())
+    if fmt is CSV:
+        return _vary_accept(search_csv())
     lang = page_language()
     query = _query()
-    group = request.args.get("group", "")
-    group = group if group in GROUPS else ""
+    group = _group()
     ctx = _context(lang, query, group)
+    if query:
+        params = [("q", query)] + ([("group", group)] if group else [])
+        ctx.downloads = twins.downloads(ctx, "/search", params, TABLE_FORMATS)
     view = None
     if query:
         limit = GROUP_LIMIT if group else PAGE_LIMIT
@@ -153,25 +175,61 @@ def search_page() -> Response:
         group_url=lambda key: "/search?" + urlencode({"q": query, "group": key, "lang": lang}),
         all_url="/search?" + urlencode({"q": query, "lang": lang}),
     )
-    resp = Response(body, content_type="text/html; charset=utf-8")
+    resp = Response(body, content_type=HTML.content_type)
+    if "lang" not in request.args:
+        resp.headers["Vary"] = "Accept-Language, Cookie"
+    return _vary_accept(resp)
+
+
+def _vary_accept(resp: Response) -> Response:
+    vary = resp.headers.get("Vary")
+    resp.headers["Vary"] = f"Accept, {vary}" if vary else "Accept"
+    return resp
+
+
+def _limit() -> int:
+    """``limit`` hits per group (default 5 when it is not a number, at most 50); without
+    it, as many as the results page shows (every hit of the group with ``group=KEY``)."""
+    given = request.args.get("limit")
+    if given is None:
+        return GROUP_LIMIT if _group() else PAGE_LIMIT
+    try:
+        return max(0, min(int(given), JSON_MAX))
+    except ValueError:
+        return JSON_LIMIT
+
+
+def _results(lang: str, query: str) -> SearchResults:
+    results = search_cache().search(query, lang, _limit())
+    group = _group()
+    if group:
+        return SearchResults(
+            results.query, results.lang, [g for g in results.groups if g.key == group]
+        )
+    return results
+
+
+@bp.get("/search.json")
+def search_json() -> Response:
+    """The grouped results as JSON: ``q``, ``lang``, ``group`` and ``limit`` (hits per group,
+    at most 50; see :func:`_limit`)."""
+    lang = page_language()
+    query = _query()
+    ctx = _context(lang, query, _group())
+    resp = jsonify(results_view(ctx, _results(lang, query)))
+    resp.headers["Access-Control-Allow-Origin"] = "*"
     if "lang" not in request.args:
         resp.headers["Vary"] = "Accept-Language, Cookie"
     return resp
 
 
-@bp.get("/search.json")
-def search_json() -> Response:
-    """The grouped results as JSON: ``q``, ``lang`` and ``limit`` (hits per group, default 5,
-    at most 50)."""
+@bp.get("/search.csv")
+def search_csv() -> Response:
+    """The hits the results page shows as CSV (``table=groups``: each group's count), the
+    header in the page's language."""
     lang = page_language()
-    query = _query()
-    try:
-        limit = max(0, min(int(request.args.get("limit", JSON_LIMIT)), JSON_MAX))
-    except ValueError:
-        limit = JSON_LIMIT
-    ctx = _context(lang, query, "")
-    results = search_cache().search(query, lang, limit)
-    resp = jsonify(results_view(ctx, results))
+    rendered = twins.render(search_tables(_results(lang, _query())), CSV, lang, table_name())
+    resp = Response(rendered.body, content_type=rendered.content_type)
     resp.headers["Access-Control-Allow-Origin"] = "*"
     if "lang" not in request.args:
         resp.headers["Vary"] = "Accept-Language, Cookie"
