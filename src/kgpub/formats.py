@@ -149,9 +149,8 @@ ALL_FORMATS: tuple[Format, ...] = (
     *DATASET_FORMATS,
     *SOLUTION_FORMATS,
     PLAIN_TEXT,
+    JSON,
 )
-# JSON (application/json) is not in ALL_FORMATS yet: web/app.py still spells that media type
-# in its list of compressible types; once it reads it from here, JSON belongs above.
 
 
 def from_extension(extension: str, offers: tuple[Format, ...] = ALL_FORMATS) -> Format | None:

@@ -110,7 +110,7 @@ def alignment(site: Site, path: str, fmt: Format, lang: str, table: str | None) 
     view = site.municipality(path)
     national = site.national()
     matrix = alignment_matrix(view, national)
-    if fmt.is_rdf:
+    if fmt.rdf_format is not None:
         return site.rdf_document(alignment_triples(view, matrix), fmt)
     labels = _merged(
         view.index.labels,

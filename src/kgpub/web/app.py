@@ -22,7 +22,6 @@ EXTENSION = "kgpub_site"
 COMPRESSIBLE = [
     "text/css",
     "application/javascript",
-    "application/json",
     "application/xml",
     *dict.fromkeys(f.media_type for f in formats.ALL_FORMATS + formats.RESULT_FORMATS),
 ]
