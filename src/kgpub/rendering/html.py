@@ -12,14 +12,13 @@ import pyoxigraph
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
+from kgpub import vocab
 from kgpub.formats import DOCUMENT_FORMATS, Format
 from kgpub.rendering import l10n
 from kgpub.rendering.l10n import N_, pick_label
 from kgpub.rendering.rdf import shorten
 from kgpub.uris import UriScheme
 
-SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 # the properties that link a goal to an objective in words, by local name: the SKOS
 # mappings, and kgpub:inLineWith (a goal in line with a whole scheme)
 RELATIONS = {
@@ -85,7 +84,7 @@ class PageContext:
 
     def literal_text(self, lexical: str, datatype: str) -> str:
         """Dates and numbers as the reader's language writes them; anything else as it is."""
-        local = datatype.rsplit("#", 1)[-1] if datatype.startswith(XSD_NS) else ""
+        local = datatype.rsplit("#", 1)[-1] if datatype.startswith(vocab.XSD) else ""
         if local in ("date", "dateTime"):
             return l10n.date(lexical, self.lang)
         if local in ("decimal", "integer", "nonNegativeInteger", "positiveInteger"):
@@ -97,7 +96,7 @@ class PageContext:
     def relation(self, iri: str) -> str:
         """A link to an objective in words (``skos:closeMatch`` -> "close match of",
         ``kgpub:inLineWith`` -> "in line with")."""
-        for namespace in (SKOS_NS, self.base_iri + "ontology#"):
+        for namespace in (vocab.SKOS, self.base_iri + "ontology#"):
             name = iri.removeprefix(namespace)
             if name != iri and name in RELATIONS:
                 return self.gettext(RELATIONS[name])

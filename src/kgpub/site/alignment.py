@@ -19,9 +19,9 @@ from kgpub.site.municipality import (
     link_predicates,
     municipalities,
 )
-from kgpub.site.terms import SKOS
 from kgpub.site.triple_index import Index
 from kgpub.store.base import Store
+from kgpub.vocab import SKOS
 
 OBJECTIVE_LIST_LIMIT = 1000
 

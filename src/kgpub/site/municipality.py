@@ -12,12 +12,20 @@ import pyoxigraph
 
 from kgpub.rendering.l10n import to_decimal
 from kgpub.site.describe import _iri, add_label, graph_triples, labels_for
-from kgpub.site.terms import DCAT, DCT, FOAF, LABEL_PREDICATES, MATCH_PREDICATES, RDF_TYPE, SKOS
 from kgpub.site.triple_index import Index
 from kgpub.store.base import Store
+from kgpub.vocab import (
+    DCAT,
+    DCT,
+    FOAF,
+    LABEL_PREDICATES,
+    MATCH_PREDICATES,
+    RDF_TYPE,
+    SCHEMA_ITEM_LIST,
+    SDMX_ATTRIBUTE,
+    SKOS,
+)
 
-SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
-SCHEMA_ITEM_LIST = "https://schema.org/ItemList"
 TARGET_FACTS = ("baselineValue", "baselineYear", "targetValue", "targetYear", "unit")
 
 

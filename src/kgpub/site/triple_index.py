@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import pyoxigraph
 
 from kgpub.site.describe import Obj, add_label
-from kgpub.site.terms import RDF_TYPE, SCHEMA_POSITION
+from kgpub.vocab import RDF_TYPE, SCHEMA_POSITION
 
 
 class Index:

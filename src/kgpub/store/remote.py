@@ -45,7 +45,7 @@ from kgpub.store.sparql_client import (
     StoreRefused,
     dataset_params,
 )
-from kgpub.vocab import PREFIXES, sparql_prologue
+from kgpub.vocab import DEFAULT_BASE_IRI, PREFIXES, sparql_prologue
 
 __all__ = ["RemoteStore", "StoreRefused"]
 
@@ -56,7 +56,6 @@ ACCEPT_RESULTS = formats.SPARQL_JSON.media_type
 #: N-Triples first: it writes every literal with its datatype (Virtuoso's Turtle writes an
 #: xsd:decimal without a fraction as a bare number, which reads back as xsd:integer).
 ACCEPT_TRIPLES = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5"
-DEFAULT_BASE = "https://w3id.org/kgpub/"
 
 
 class RemoteStore:
@@ -68,7 +67,7 @@ class RemoteStore:
         update_endpoint: str | None = None,
         timeout: float = 10.0,
         *,
-        base_iri: str = DEFAULT_BASE,
+        base_iri: str = DEFAULT_BASE_IRI,
         read_method: ReadMethod = "auto",
         max_update_bytes: int = 256 * 1024,
         max_update_triples: int = 1000,

@@ -23,11 +23,11 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph
 
 from kgpub.errors import StoreBadAnswer
+from kgpub.vocab import XSD
 
 Node = pyoxigraph.NamedNode | pyoxigraph.BlankNode
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 

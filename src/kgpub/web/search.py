@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
+from kgpub import vocab
 from kgpub.formats import CSV, HTML, JSON, TABLE_FORMATS
 from kgpub.negotiation import negotiate
 from kgpub.rendering.html import PageContext
@@ -31,8 +32,6 @@ EXTENSION = "kgpub_search"
 PAGE_LIMIT = 20  # hits per group on the results page
 GROUP_LIMIT = 500  # hits on the page of one group ("show all")
 JSON_LIMIT, JSON_MAX = 5, 50
-SKOS_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
-ORG_UNIT = "http://www.w3.org/ns/org#OrganizationalUnit"
 
 # the result groups' headings, by group key
 GROUP_TITLES = {
@@ -43,7 +42,10 @@ GROUP_TITLES = {
     "other": N_("Visions, promises and priorities"),
 }
 # names of the SKOS and ORG classes, which the ontology's labels do not cover
-TYPE_NAMES = {SKOS_SCHEME: N_("Goal scheme"), ORG_UNIT: N_("Organisational unit")}
+TYPE_NAMES = {
+    vocab.SKOS + "ConceptScheme": N_("Goal scheme"),
+    vocab.ORG_UNIT: N_("Organisational unit"),
+}
 
 
 @bp.record_once
