@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: What Chromium's console says when the Content-Security-Policy refuses something.
+CSP_REPORT = "Content Security Policy"
+AXE_SOURCE = f"() => {{ {AXE.read_text()} ; window.axe = axe; }}" if AXE.exists() else ""
 SKOS_BROAD_MATCH = "http://www.w3.org/2004/02/skos/core#broadMatch"
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -75,6 +78,8 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     p.set_default_timeout(10_000)
     requested: list[str] = []
     p.on("request", lambda r: requested.append(r.url))
+    refused: list[str] = []
+    p.on("console", lambda m: refused.append(m.text) if CSP_REPORT in m.text else None)
     try:
         yield p
     finally:
@@ -82,12 +87,14 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     outside = [u for u in requested if not u.startswith(server)]
     assert requested, "the page made no requests at all"
     assert not outside, f"requests outside the kgpub server: {outside}"
+    assert not refused, "the Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 def check(page: Any, shots: Path, name: str) -> None:
     """Screenshot the page and assert axe-core finds nothing serious or critical."""
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
+    # evaluated through the DevTools protocol, so the page's CSP (no inline script) allows it
+    page.evaluate(AXE_SOURCE)
     result = page.evaluate("async () => await axe.run(document)")
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} -> "

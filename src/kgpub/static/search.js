@@ -9,25 +9,13 @@
   var form = input.form;
   var langField = form.querySelector("input[name=lang]");
   var lang = (langField && langField.value) || document.documentElement.lang || "sv";
+  // the words come from the page (gettext catalogs), in its language
   var TEXT = {
-    sv: { all: "Visa alla träffar", none: "Inga förslag", suggestions: "Förslag" },
-    en: { all: "Show all results", none: "No suggestions", suggestions: "Suggestions" }
-  }[lang === "en" ? "en" : "sv"];
+    all: form.dataset.textAll || "Show all results",
+    none: form.dataset.textNone || "No suggestions",
+    suggestions: form.dataset.textSuggestions || "Suggestions"
+  };
 
-  var style = document.createElement("style");
-  style.textContent =
-    ".search-box { position: relative; }" +
-    "#site-search-list { position: absolute; top: 100%; left: 0; z-index: 10; margin: .25rem 0 0;" +
-    " padding: 0; list-style: none; min-width: 100%; width: 28rem; max-width: 90vw;" +
-    " background: #fff; border: 1px solid #5b6770; border-radius: .25rem;" +
-    " box-shadow: 0 4px 12px rgba(0,0,0,.15); }" +
-    "#site-search-list[hidden] { display: none; }" +
-    "#site-search-list li { padding: .35rem .6rem; cursor: pointer; color: #1d2329; }" +
-    "#site-search-list li .kind { display: block; font-size: .85rem; color: #5b6770; }" +
-    "#site-search-list li[aria-selected=true] { background: #0b5cad; color: #fff; }" +
-    "#site-search-list li[aria-selected=true] .kind { color: #fff; }" +
-    "#site-search-list li.all { border-top: 1px solid #dde3e8; font-weight: 600; }";
-  document.head.appendChild(style);
 
   var list = document.createElement("ul");
   list.id = "site-search-list";

@@ -13,6 +13,7 @@ from kgpub import formats
 from kgpub.negotiation import LANGUAGES
 from kgpub.publish.publisher import Publisher
 from kgpub.site.site import Site
+from kgpub.web.headers import add_security_headers
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -112,6 +113,7 @@ def _register_pages(app: Flask) -> None:
 
     app.register_blueprint(resources_bp)
     app.after_request(_remember_language)
+    app.after_request(add_security_headers)
     app.register_blueprint(dataset_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(views_bp)

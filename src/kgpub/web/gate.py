@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kgpub.config import Settings
+from kgpub.web.headers import SECURITY_HEADERS
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -77,6 +78,10 @@ def _plain(start_response: StartResponse, status: str, message: str) -> list[byt
     body = f"{status}: {message}\n".encode()
     start_response(
         status,
-        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            *SECURITY_HEADERS.items(),
+        ],
     )
     return [body]

@@ -30,6 +30,7 @@ from kgpub.sparql.protocol import (
 )
 from kgpub.store.base import Store, in_process
 from kgpub.vocab import RDF_TYPE, RDFS, SD, prefixes_for, sparql_prologue
+from kgpub.web.headers import QUERY_PAGE_POLICY
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -191,7 +192,9 @@ def cors(response: Response, preflight: bool = False) -> Response:
 
 
 def _html(body: str, status: int = 200) -> Response:
-    return cors(Response(body, status=status, content_type=formats.HTML.content_type))
+    response = Response(body, status=status, content_type=formats.HTML.content_type)
+    response.headers["Content-Security-Policy"] = QUERY_PAGE_POLICY
+    return cors(response)
 
 
 def _yasgui_config(endpoint: str, base: str, gettext: Callable[[str], str]) -> str:
