@@ -367,6 +367,54 @@ CASES = [
         ),
     ),
     case(
+        "web-page-homepage-not-http",
+        Violation(
+            "id/test/lansstyrelsen",
+            "foaf:homepage",
+            "The homepage (foaf:homepage) must be a web address starting with http:// or https://.",
+        ),
+    ),
+    case(
+        "web-page-page-not-http",
+        Violation(
+            "id/test/lansstyrelsen",
+            "foaf:page",
+            "The page (foaf:page) must be a web address starting with http:// or https://.",
+        ),
+    ),
+    case(
+        "web-page-seealso-not-http",
+        Violation(
+            "id/test/lansstyrelsen",
+            "rdfs:seeAlso",
+            "The see also (rdfs:seeAlso) must be a web address starting with http:// or https://.",
+        ),
+    ),
+    case(
+        "web-page-landingpage-not-http",
+        Violation(
+            "id/test/lansstyrelsen",
+            "dcat:landingPage",
+            "The landing page (dcat:landingPage) must be a web address starting with http:// or https://.",
+        ),
+    ),
+    case(
+        "web-page-accessurl-not-http",
+        Violation(
+            "id/test/lansstyrelsen",
+            "dcat:accessURL",
+            "The access URL (dcat:accessURL) must be a web address starting with http:// or https://.",
+        ),
+    ),
+    case(
+        "web-page-downloadurl-not-http",
+        Violation(
+            "id/test/lansstyrelsen",
+            "dcat:downloadURL",
+            "The download URL (dcat:downloadURL) must be a web address starting with http:// or https://.",
+        ),
+    ),
+    case(
         "committee-without-organisation",
         Violation(
             "id/test/committee-2",

@@ -38,6 +38,15 @@ SEK_UNITS = {
 }
 
 
+#: The only IRI schemes that become links on a page; any other IRI is shown as text.
+LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+
+
+def linkable(iri: str) -> bool:
+    """Whether ``iri`` may be the target of a link (a web address, e-mail or telephone)."""
+    return iri.strip().lower().startswith(LINK_SCHEMES)
+
+
 @dataclass
 class PageContext:
     """What every page needs: language, where it is served, how to link and label."""
@@ -74,9 +83,15 @@ class PageContext:
 
     def link(self, iri: str) -> str:
         """Where an HTML link to ``iri`` goes: a thing to its document, under the host the
-        page is served from; IRIs outside the base stay as they are."""
+        page is served from; IRIs outside the base stay as they are. An IRI of a scheme that
+        is not a web address (``javascript:``, ``data:``...) gives no target at all."""
+        if not linkable(iri):
+            return ""
         uris = UriScheme(self.base_iri)
         return uris.to_local_url(uris.doc_of(iri) or iri, self.host_url)
+
+    def linkable(self, iri: str) -> bool:
+        return linkable(iri)
 
     def label(self, iri: str) -> str:
         found = pick_label(self.labels.get(iri, {}), self.lang)

@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from kgpub import formats
 from kgpub.errors import QueryTooLong
 from kgpub.negotiation import negotiate_result, prefers_html
+from kgpub.rendering.html import linkable
 from kgpub.rendering.l10n import N_
 from kgpub.sparql import results as rf
 from kgpub.sparql.pool import QueryPool
@@ -261,7 +262,7 @@ def _table(data: dict[str, Any], base: str) -> dict[str, Any]:
                 row.append(None)
                 continue
             href = None
-            if cell["type"] == "uri":
+            if cell["type"] == "uri" and linkable(cell["value"]):
                 href = local_href(cell["value"], base) or cell["value"]
             row.append(
                 {
