@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
+import logging
 import os
 import pickle
 import resource
@@ -48,8 +50,15 @@ from kgpub.sparql.protocol import SparqlRequest, syntax_error
 from kgpub.store.base import contents_identity, in_process
 
 _HEADER = struct.Struct("!Q")
+#: One line for every query whose worker was killed or died (reason, duration, query hash).
+log = logging.getLogger("kgpub.sparql")
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
+
+
+def _log_stopped(reason: str, query: str, started: float) -> None:
+    digest = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    log.warning("query %s: %s after %.2f s", digest, reason, time.monotonic() - started)
 
 
 def _send_msg(sock: socket.socket, payload: bytes) -> None:
@@ -489,6 +498,7 @@ class QueryPool:
             reply = pickle.loads(_recv_msg(worker.sock, deadline, self.max_result_bytes + 4096))
         except TimeoutError:
             self._release(worker, healthy=False)
+            _log_stopped("killed at the time limit", job.query, deadline - self.timeout)
             self.stats["timeouts"] += 1
             raise QueryTimeout(
                 f"The query was stopped after {self.timeout:g} s, the time limit of this "
@@ -496,12 +506,14 @@ class QueryPool:
             ) from None
         except _TooBig:
             self._release(worker, healthy=False)
+            _log_stopped("killed: result too large", job.query, deadline - self.timeout)
             raise ResultTooLarge(
                 f"The result is larger than {self.max_result_bytes >> 20} MiB, the most this "
                 "endpoint returns. Add a LIMIT (and page with OFFSET), or narrow the query."
             ) from None
         except (EOFError, OSError):
             self._release(worker, healthy=False)
+            _log_stopped("worker died", job.query, deadline - self.timeout)
             raise QueryFailed(
                 "The query worker stopped while running the query (most likely it needed "
                 "more memory than allowed)."

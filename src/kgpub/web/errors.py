@@ -26,6 +26,7 @@ STATUS: dict[type[KgpubError], int] = {
     errors.ResultTooLarge: 400,
     errors.QueryTimeout: 503,
     errors.EndpointBusy: 503,
+    errors.TooManyQueries: 429,
     errors.StoreUnavailable: 503,
     errors.QueryFailed: 500,
 }
@@ -34,6 +35,7 @@ REASONS = {
     404: "Not Found",
     406: "Not Acceptable",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -105,7 +107,7 @@ def handle_kgpub_error(exc: KgpubError) -> Response:
         response = _sparql_body(exc, status)
     else:
         response = _page_body(exc, status)
-    if status == 503:
+    if status in (429, 503):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

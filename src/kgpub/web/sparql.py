@@ -29,6 +29,7 @@ from kgpub.sparql.protocol import (
     result_offers,
 )
 from kgpub.store.base import Store, in_process
+from kgpub.web.admission import Admission
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -135,6 +136,8 @@ class SparqlService:
             memory_headroom=settings.query_memory_limit or None,
             cache_bytes=settings.query_cache_bytes,
         )
+        #: one slot per query worker; the web worker's other threads are the pages'
+        self.admission = Admission(settings.query_workers, settings.sparql_per_client)
 
     @property
     def has_yasgui(self) -> bool:
@@ -373,11 +376,13 @@ def sparql_endpoint() -> Response:
             return query_page()
         g.sparql_page = False
         return _service_description(accept)
-    if html and not parsed.format_hint:
-        return _html_results(parsed)
-    g.sparql_page = False
-    fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
-    response = Response(service().pool.run(parsed, fmt), content_type=fmt.content_type)
+    with service().admission.admit(request.remote_addr or ""):
+        if html and not parsed.format_hint:
+            return _html_results(parsed)
+        g.sparql_page = False
+        fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
+        body = service().pool.run(parsed, fmt)
+    response = Response(body, content_type=fmt.content_type)
     if parsed.format_hint:
         response.headers["Content-Disposition"] = (
             f'attachment; filename="query-results.{fmt.extension}"'
