@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (headless Chromium for the browser tests)
+# Installs the Debian packages the test suite needs (headless Chromium for the browser tests;
+# nginx, which `kgpub serve` runs in front of gunicorn; wrk for benchmarks/abuse.py)
 # and the npm packages (axe-core, which it injects into pages; YASGUI, which the SPARQL query
 # page loads from kgpub's own server), when they are missing.
 set -euo pipefail
@@ -14,6 +15,19 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
+# nginx (kgpub serve's front) and wrk (the load generator of benchmarks/abuse.py)
+for pkg in nginx wrk; do
+  if ! command -v "$pkg" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$pkg" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "$pkg is missing; run as root or: sudo apt-get install $pkg" >&2
+      exit 1
+    fi
+    echo "installing Debian package $pkg"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+  fi
+done
 
 if [ -f package.json ] && { [ ! -d node_modules/axe-core ] || [ ! -d node_modules/@zazuko/yasgui ]; }; then
   echo "installing npm packages from package-lock.json (axe-core, YASGUI)"
