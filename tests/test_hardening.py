@@ -134,8 +134,10 @@ def trickle(socks: list[socket.socket], payload: bytes, stop: threading.Event) -
 
 def non_reader(served: Served, stack: ExitStack) -> None:
     """Ask for the biggest answer (the N-Quads dump) and never read it."""
-    sock = connect(served, stack)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock = stack.enter_context(socket.socket())
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: it holds
+    sock.settimeout(5)
+    sock.connect((served.host, served.port))
     sock.sendall(b"GET /dumps/kgpub.nq HTTP/1.1\r\nHost: kgpub\r\n\r\n")
 
 
