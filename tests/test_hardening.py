@@ -261,7 +261,7 @@ def test_a_killed_query_is_logged(fronted: Served) -> None:
 
 def test_without_the_front_the_app_limits_each_client(tmp_path: Path) -> None:
     # one web worker: without the front, the count is each worker's own
-    with serve(tmp_path, workers=1) as served:
+    with serve(tmp_path, workers=1, front="none") as served:
         status, headers, body = over_the_per_client_limit(served)
         assert "nginx" not in served.log.read_text()
         assert list(served.home.iterdir()) == []
