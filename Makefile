@@ -23,7 +23,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 node_modules/.package-lock.json: package-lock.json
 	npm ci --silent --no-audit --no-fund || echo "npm ci failed: the SPARQL page keeps its plain form" >&2
 
+# kgpub serve runs Debian's nginx in front of gunicorn: installed here when missing (root;
+# otherwise the script says what to run, or to serve with KGPUB_FRONT=none)
 run: $(VENV)/.installed-run node_modules/.package-lock.json
+	@[ "$${KGPUB_FRONT:-nginx}" = none ] || bash scripts/run-deps.sh
 	$(BIN)/kgpub serve
 
 validate: $(VENV)/.installed-run

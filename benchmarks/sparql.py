@@ -170,7 +170,10 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
             return [b"ok"]
     else:
-        settings = Settings.load(config_file=config, env={}, query_cache_bytes=cache)
+        # every connection comes from 127.0.0.1: no per-client limit (it would answer 429)
+        settings = Settings.load(
+            config_file=config, env={}, query_cache_bytes=cache, sparql_per_client=0
+        )
         publisher = Publisher(settings)
         publisher.swap(load_snapshot(settings))
         app = create_app(settings, publisher)

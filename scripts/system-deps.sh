@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (headless Chromium for the browser tests,
-# Virtuoso for the triplestore tests) and the npm packages (axe-core, which it injects into
-# pages; YASGUI, which the SPARQL query page loads from kgpub's own server), when missing.
+# Installs the Debian packages the test suite needs (headless Chromium for the browser tests;
+# Virtuoso for the triplestore tests; nginx, which `kgpub serve` runs in front of gunicorn and
+# the static export is tested with; wrk for the benchmarks) and the npm packages (axe-core,
+# which it injects into pages; YASGUI, which the SPARQL query page loads from kgpub's own
+# server), when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +30,19 @@ if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
   fi
 fi
+
+# nginx (kgpub serve's front) and wrk (the load generator of benchmarks/abuse.py)
+for pkg in nginx wrk; do
+  if ! command -v "$pkg" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$pkg" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "$pkg is missing; run as root or: sudo apt-get install $pkg" >&2
+      exit 1
+    fi
+    echo "installing Debian package $pkg"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+  fi
+done
 
 if [ -f package.json ] && { [ ! -d node_modules/axe-core ] || [ ! -d node_modules/@zazuko/yasgui ]; }; then
   echo "installing npm packages from package-lock.json (axe-core, YASGUI)"

@@ -40,6 +40,7 @@ _NON_NEGATIVE = (
 )
 INFERENCE_MODES = ("none", "rdfs", "owlrl", "both")
 READ_METHODS = ("auto", "get", "post")
+FRONTS = ("nginx", "none")
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,17 @@ class Settings:
         shacl_inference: Inference pyshacl runs before validating: ``none`` (default; the
             ontology is still mixed in so ``rdfs:subClassOf`` targets work), ``rdfs``,
             ``owlrl`` or ``both``.
+        front: What ``kgpub serve`` puts in front of gunicorn: ``nginx`` (default; an nginx
+            it starts, configures and stops, which buffers requests and answers so that
+            slow or stalled clients never hold a request thread) or ``none`` (gunicorn
+            listens itself: only behind a buffering proxy of the deployer's own; see
+            ``docs/deploying.md``).
+        sparql_per_client: Most SPARQL queries one client address may run at once (more
+            are answered 429); with ``front = "none"`` it is counted per web worker. 0: no
+            limit of kgpub's own.
+        access_log: Where ``kgpub serve`` writes its access log (combined format; from
+            nginx when it fronts, else from gunicorn): ``-`` standard output (default), a
+            file path, or ``off``.
         config_file: The TOML file these settings were read from, if any (informational;
             not settable from a file or the environment).
     """
@@ -144,6 +156,9 @@ class Settings:
     publisher_name: str = "kgpub"
     publisher_email: str | None = None
     shacl_inference: str = "none"
+    front: str = "nginx"
+    sparql_per_client: int = 2
+    access_log: str = "-"
     config_file: Path | None = field(default=None, compare=False)
 
     #: Settings that cannot come from a TOML file or the environment.
@@ -195,6 +210,16 @@ class Settings:
                 f"setting 'remote_read_method' must be one of {', '.join(READ_METHODS)}, "
                 f"got {self.remote_read_method!r}"
             )
+        if self.front not in FRONTS:
+            raise ConfigError(
+                f"setting 'front' must be one of {', '.join(FRONTS)}, got {self.front!r}"
+            )
+        if self.sparql_per_client < 0:
+            raise ConfigError(
+                f"setting 'sparql_per_client' must be 0 or more, got {self.sparql_per_client}"
+            )
+        if not self.access_log.strip():
+            raise ConfigError("setting 'access_log' must be '-', 'off' or a file path, got ''")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"setting 'port' must be between 0 and 65535, got {self.port}")
         for name in (

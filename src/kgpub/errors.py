@@ -174,6 +174,11 @@ class EndpointBusy(KgpubError):
     """Every query worker is busy; the client may try again in a moment."""
 
 
+class TooManyQueries(KgpubError):
+    """A client already runs as many SPARQL queries at once as one client may
+    (``sparql_per_client``); it may send the next when one of them has finished."""
+
+
 class QueryFailed(KgpubError):
     """A query could not be answered for a reason that is not the client's (a crash)."""
 

@@ -24,6 +24,8 @@ in a separate process that can be killed:
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import logging
 import os
 import pickle
 import signal
@@ -53,6 +55,15 @@ from kgpub.sparql.query_worker import (
 from kgpub.store.base import contents_identity
 
 #: Pools of this process, re-armed in a forked child (see QueryPool._after_fork_in_child).
+#: One line for every query whose worker was killed or died (reason, duration, query hash).
+log = logging.getLogger("kgpub.sparql")
+
+
+def _log_stopped(reason: str, query: str, started: float) -> None:
+    digest = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    log.warning("query %s: %s after %.2f s", digest, reason, time.monotonic() - started)
+
+
 _LIVE_POOLS: weakref.WeakSet[QueryPool] = weakref.WeakSet()
 #: True in the zygote and query workers: they never run pools of their own.
 _IN_QUERY_PROCESS = False
@@ -326,6 +337,7 @@ class QueryPool:
             reply = pickle.loads(recv_msg(worker.sock, deadline, self.max_result_bytes + 4096))
         except TimeoutError:
             self._release(worker, healthy=False)
+            _log_stopped("killed at the time limit", job.query, deadline - self.timeout)
             self.stats["timeouts"] += 1
             raise QueryTimeout(
                 f"The query was stopped after {self.timeout:g} s, the time limit of this "
@@ -333,12 +345,14 @@ class QueryPool:
             ) from None
         except TooBig:
             self._release(worker, healthy=False)
+            _log_stopped("killed: result too large", job.query, deadline - self.timeout)
             raise ResultTooLarge(
                 f"The result is larger than {self.max_result_bytes >> 20} MiB, the most this "
                 "endpoint returns. Add a LIMIT (and page with OFFSET), or narrow the query."
             ) from None
         except (EOFError, OSError):
             self._release(worker, healthy=False)
+            _log_stopped("worker died", job.query, deadline - self.timeout)
             raise QueryFailed(
                 "The query worker stopped while running the query (most likely it needed "
                 "more memory than allowed)."

@@ -27,6 +27,7 @@ STATUS: dict[type[KgpubError], int] = {
     errors.QueryTimeout: 503,
     errors.EndpointBusy: 503,
     errors.StoreBadAnswer: 502,
+    errors.TooManyQueries: 429,
     errors.StoreUnavailable: 503,
     errors.QueryFailed: 500,
 }
@@ -35,6 +36,7 @@ REASONS = {
     404: "Not Found",
     406: "Not Acceptable",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -107,7 +109,7 @@ def handle_kgpub_error(exc: KgpubError) -> Response:
         response = _sparql_body(exc, status)
     else:
         response = _page_body(exc, status)
-    if status == 503:
+    if status in (429, 503):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -1,15 +1,19 @@
 """``kgpub serve``: validate and publish once, then serve under gunicorn (or Flask's
-reloader with ``dev=True``)."""
+reloader with ``dev=True``), behind an nginx of its own unless ``front = "none"``
+(:mod:`kgpub.web.front`)."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kgpub.errors import StoreUnavailable, SyntaxErrors, ValidationFailed
 from kgpub.publish.publisher import Publisher
+from kgpub.web.front import NginxFront, find_nginx, listen_address
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -120,21 +124,61 @@ def build(settings: Settings) -> Flask | None:
     return create_app(settings, publisher)
 
 
-def gunicorn_options(settings: Settings, bind: str, workers: int | None = None) -> dict[str, Any]:
-    """The gunicorn settings ``kgpub serve`` runs with (benchmarks use the same)."""
+#: Request threads of a web worker that only pages use: /sparql runs in at most
+#: ``query_workers`` more (see :mod:`kgpub.web.admission`), so queries running to the time
+#: limit never leave a page waiting.
+PAGE_THREADS = 4
+
+
+def gunicorn_options(
+    settings: Settings, bind: str, workers: int | None = None, *, fronted: bool = False
+) -> dict[str, Any]:
+    """The gunicorn settings ``kgpub serve`` runs with (benchmarks use the same).
+
+    ``fronted``: nginx is in front (it writes the access log; gunicorn listens on a unix
+    socket only nginx can reach).
+    """
     return {
         "bind": bind,
         "workers": int(workers if workers is not None else settings.workers),
         "worker_class": "gthread",
-        "threads": 4,
+        "threads": PAGE_THREADS + settings.query_workers,
         "preload_app": True,
-        "accesslog": None,
+        "accesslog": None if fronted else gunicorn_access_log(settings),
         "timeout": max(30, int(settings.query_timeout) + 10),
         "graceful_timeout": 5,
         # gunicorn's largest bounded request line (default 4094): GET queries up to ~8 KB;
         # longer queries are POSTed, as the SPARQL protocol advises.
         "limit_request_line": 8190,
+        # no control socket: gunicorn's default (~/.gunicorn/gunicorn.ctl) is one per user,
+        # so every server on a host would take it over from the others
+        "control_socket_disable": True,
     }
+
+
+def gunicorn_access_log(settings: Settings) -> str | None:
+    """gunicorn's ``accesslog`` for the ``access_log`` setting (its default format is the
+    combined log format)."""
+    where = settings.access_log.strip()
+    if where == "off":
+        return None
+    return "-" if where == "-" else str(settings.resolve(where))
+
+
+def log_to_stderr() -> None:
+    """kgpub's own log lines (killed queries...) on stderr, next to gunicorn's."""
+    logger = logging.getLogger("kgpub")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter(
+                "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+                "%Y-%m-%d %H:%M:%S %z",
+            )
+        )
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def run(
@@ -155,10 +199,26 @@ def run(
             return 1
         dev_app.run(host=bind_host, port=bind_port, debug=True, use_reloader=True)
         return 0
+    if settings.front == "nginx":
+        find_nginx()  # before validating: say at once when it is missing
     app = build(settings)
     if app is None:
         return 1
     warm(app)
-    options = gunicorn_options(settings, f"{bind_host}:{bind_port}", workers)
-    _Gunicorn(app, options).run()
+    log_to_stderr()
+    if settings.front == "none":
+        bind = listen_address(bind_host, bind_port)
+        _Gunicorn(app, gunicorn_options(settings, bind, workers)).run()
+        return 0
+    with NginxFront(settings, bind_host, bind_port) as front:
+        # only nginx reaches gunicorn's socket: its X-Forwarded-For and -Proto are the truth
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        print(
+            f"kgpub serve: serving http://{listen_address(front.host, front.port)}/ "
+            f"(nginx in front, runtime directory {front.run_dir})",
+            file=sys.stderr,
+            flush=True,
+        )
+        options = gunicorn_options(settings, f"unix:{front.upstream}", workers, fronted=True)
+        _Gunicorn(app, options).run()
     return 0

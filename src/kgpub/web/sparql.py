@@ -31,6 +31,7 @@ from kgpub.sparql.protocol import (
 )
 from kgpub.store.base import Store, in_process
 from kgpub.vocab import RDF_TYPE, RDFS, SD, prefixes_for, sparql_prologue
+from kgpub.web.admission import Admission
 from kgpub.web.headers import QUERY_PAGE_POLICY
 
 if TYPE_CHECKING:
@@ -141,6 +142,8 @@ class SparqlService:
             memory_headroom=settings.query_memory_limit or None,
             cache_bytes=settings.query_cache_bytes,
         )
+        #: one slot per query worker; the web worker's other threads are the pages'
+        self.admission = Admission(settings.query_workers, settings.sparql_per_client)
 
     @property
     def has_yasgui(self) -> bool:
@@ -381,11 +384,13 @@ def sparql_endpoint() -> Response:
             return query_page()
         g.sparql_page = False
         return _service_description(accept)
-    if html and not parsed.format_hint:
-        return _html_results(parsed)
-    g.sparql_page = False
-    fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
-    response = Response(service().pool.run(parsed, fmt), content_type=fmt.content_type)
+    with service().admission.admit(request.remote_addr or ""):
+        if html and not parsed.format_hint:
+            return _html_results(parsed)
+        g.sparql_page = False
+        fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
+        body = service().pool.run(parsed, fmt)
+    response = Response(body, content_type=fmt.content_type)
     if parsed.format_hint:
         response.headers["Content-Disposition"] = (
             f'attachment; filename="query-results.{fmt.extension}"'
