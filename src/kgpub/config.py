@@ -37,10 +37,26 @@ _NON_NEGATIVE = (
     "response_cache_bytes",
     "page_cache_bytes",
     "query_memory_limit",
+    "sparql_per_client",
+    "remote_poll_seconds",
+)
+_AT_LEAST_ONE = (
+    "workers",
+    "query_max_length",
+    "result_limit",
+    "query_workers",
+    "remote_update_max_triples",
 )
 INFERENCE_MODES = ("none", "rdfs", "owlrl", "both")
 READ_METHODS = ("auto", "get", "post")
 FRONTS = ("nginx", "none")
+#: Settings that take one of a fixed set of values.
+_CHOICES = {
+    "store": STORES,
+    "shacl_inference": INFERENCE_MODES,
+    "remote_read_method": READ_METHODS,
+    "front": FRONTS,
+}
 
 
 @dataclass(frozen=True)
@@ -177,12 +193,21 @@ class Settings:
         self._check()
 
     def _check(self) -> None:
+        self._check_addresses()
+        self._check_choices()
+        self._check_numbers()
+        if not self.access_log.strip():
+            raise ConfigError("setting 'access_log' must be '-', 'off' or a file path, got ''")
+
+    def _check_addresses(self) -> None:
         base = self.base_iri
         if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+$", base):
             raise ConfigError(
                 f"setting 'base_iri' must be an absolute IRI such as "
                 f"'https://w3id.org/kgpub/', got {base!r}"
             )
+        if not base.endswith(("/", "#")):
+            raise ConfigError(f"setting 'base_iri' must end with '/' (or '#'), got {base!r}")
         if self.public_url is not None and not re.match(
             r"^https?://[^/\s]+(/\S*)?$", self.public_url
         ):
@@ -190,45 +215,23 @@ class Settings:
                 "setting 'public_url' must be an http(s) address such as "
                 f"'https://kgpub.example.se/', got {self.public_url!r}"
             )
-        if not base.endswith(("/", "#")):
-            raise ConfigError(f"setting 'base_iri' must end with '/' (or '#'), got {base!r}")
-        if self.store not in STORES:
-            raise ConfigError(
-                f"setting 'store' must be one of {', '.join(STORES)}, got {self.store!r}"
-            )
+
+    def _check_choices(self) -> None:
+        for name, allowed in _CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ConfigError(
+                    f"setting '{name}' must be one of {', '.join(allowed)}, got {value!r}"
+                )
         if self.store == "disk" and self.store_path is None:
             raise ConfigError("setting 'store_path' is required when store = 'disk'")
         if self.store == "remote" and not self.remote_query_endpoint:
             raise ConfigError("setting 'remote_query_endpoint' is required when store = 'remote'")
-        if self.shacl_inference not in INFERENCE_MODES:
-            raise ConfigError(
-                f"setting 'shacl_inference' must be one of {', '.join(INFERENCE_MODES)}, "
-                f"got {self.shacl_inference!r}"
-            )
-        if self.remote_read_method not in READ_METHODS:
-            raise ConfigError(
-                f"setting 'remote_read_method' must be one of {', '.join(READ_METHODS)}, "
-                f"got {self.remote_read_method!r}"
-            )
-        if self.front not in FRONTS:
-            raise ConfigError(
-                f"setting 'front' must be one of {', '.join(FRONTS)}, got {self.front!r}"
-            )
-        if self.sparql_per_client < 0:
-            raise ConfigError(
-                f"setting 'sparql_per_client' must be 0 or more, got {self.sparql_per_client}"
-            )
-        if not self.access_log.strip():
-            raise ConfigError("setting 'access_log' must be '-', 'off' or a file path, got ''")
+
+    def _check_numbers(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"setting 'port' must be between 0 and 65535, got {self.port}")
-        for name in (
-            "workers",
-            "query_max_length",
-            "result_limit",
-            "query_workers",
-            "remote_update_max_triples",
-        ):
+        for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting '{name}' must be at least 1, got {getattr(self, name)}")
         if self.remote_update_max_bytes < 4096:
@@ -242,10 +245,6 @@ class Settings:
         for name in ("remote_timeout", "query_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"setting '{name}' must be positive, got {getattr(self, name)}")
-        if self.remote_poll_seconds < 0:
-            raise ConfigError(
-                f"setting 'remote_poll_seconds' must be 0 or more, got {self.remote_poll_seconds}"
-            )
 
     @classmethod
     def load(
