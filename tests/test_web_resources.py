@@ -285,3 +285,18 @@ def test_repeated_documents_come_from_the_response_cache(app: Flask) -> None:
         client.get("/doc/haninge/vision", headers={"Accept": "application/n-triples"}).mimetype
         == "application/n-triples"
     )
+
+
+def test_query_strings_and_cookies_that_change_nothing_share_one_cache_entry(app: Flask) -> None:
+    client = app.test_client()
+    cache = app.wsgi_app.app  # type: ignore[attr-defined]  # the response cache, behind the gate
+    client.get("/doc/haninge/vision.ttl")
+    size = len(cache._entries)  # type: ignore[attr-defined]
+    for i in range(50):  # a crawler's tracking parameters, a client's own cookies
+        r = client.get(
+            f"/doc/haninge/vision.ttl?utm_source=x{i}", headers={"Cookie": f"session=s{i}"}
+        )
+        assert r.status_code == 200
+    assert len(cache._entries) == size  # type: ignore[attr-defined]
+    client.get("/doc/haninge/vision.ttl?lang=en")  # a parameter that matters is its own entry
+    assert len(cache._entries) == size + 1  # type: ignore[attr-defined]

@@ -161,10 +161,10 @@ class Settings:
     query_max_length: int = 100_000
     result_limit: int = 100_000
     query_workers: int = 4
-    query_cache_bytes: int = 16 << 20
-    response_cache_bytes: int = 32 << 20
-    page_cache_bytes: int = 32 << 20
-    query_memory_limit: int = 1 << 30
+    query_cache_bytes: int = 8 << 20
+    response_cache_bytes: int = 16 << 20
+    page_cache_bytes: int = 16 << 20
+    query_memory_limit: int = 512 << 20
     service_allowlist: tuple[str, ...] = ()
     yasgui_dir: Path = Path("node_modules/@zazuko/yasgui/build")
     public_url: str | None = None

@@ -179,6 +179,10 @@ class TooManyQueries(KgpubError):
     (``sparql_per_client``); it may send the next when one of them has finished."""
 
 
+class QueryOutOfMemory(KgpubError):
+    """A query needed more memory than one query may use (``query_memory_limit``)."""
+
+
 class QueryFailed(KgpubError):
     """A query could not be answered for a reason that is not the client's (a crash)."""
 

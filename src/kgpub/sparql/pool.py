@@ -40,7 +40,14 @@ import pyoxigraph
 
 from kgpub import errors
 from kgpub.cache import ByteBoundedCache
-from kgpub.errors import EndpointBusy, KgpubError, QueryFailed, QueryTimeout, ResultTooLarge
+from kgpub.errors import (
+    EndpointBusy,
+    KgpubError,
+    QueryFailed,
+    QueryOutOfMemory,
+    QueryTimeout,
+    ResultTooLarge,
+)
 from kgpub.formats import Format
 from kgpub.sparql.protocol import SparqlRequest
 from kgpub.sparql.query_worker import (
@@ -98,7 +105,7 @@ class QueryPool:
         result_limit: int = 100_000,
         base_iri: str | None = None,
         isolate_network: bool = True,
-        memory_headroom: int | None = 1 << 30,
+        memory_headroom: int | None = 512 << 20,
         max_result_bytes: int = 256 << 20,
         cache_bytes: int = 32 << 20,
         cache_max_bytes: int = 1 << 20,
@@ -272,6 +279,19 @@ class QueryPool:
         (pid,) = struct.unpack("!q", msg)
         return _Worker(pid, socket.socket(fileno=fds[0]), generation)
 
+    def _worker_died(self, job: Job, deadline: float) -> KgpubError:
+        """The error for a query whose worker died under it: with nesting refused before the
+        engine, that is the worker's memory cap (its allocation fails and it aborts)."""
+        if not self.memory_headroom:
+            _log_stopped("worker died", job.query, deadline - self.timeout)
+            return QueryFailed("The query worker stopped while running the query.")
+        megabytes = self.memory_headroom >> 20
+        _log_stopped(f"worker died (memory cap {megabytes} MB)", job.query, deadline - self.timeout)
+        return QueryOutOfMemory(
+            f"The query needed more than {megabytes} MB of memory, the most one query may use "
+            "here. Narrow it (more specific patterns, fewer OPTIONALs, a LIMIT) and try again."
+        )
+
     def _kill(self, worker: _Worker) -> None:
         with contextlib.suppress(OSError):
             os.kill(worker.pid, signal.SIGKILL)
@@ -352,11 +372,7 @@ class QueryPool:
             ) from None
         except (EOFError, OSError):
             self._release(worker, healthy=False)
-            _log_stopped("worker died", job.query, deadline - self.timeout)
-            raise QueryFailed(
-                "The query worker stopped while running the query (most likely it needed "
-                "more memory than allowed)."
-            ) from None
+            raise self._worker_died(job, deadline) from None
         self._release(worker, healthy=True)
         if reply[0] == "ok":
             body: bytes = reply[1]

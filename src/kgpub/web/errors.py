@@ -26,6 +26,7 @@ STATUS: dict[type[KgpubError], int] = {
     errors.ResultTooLarge: 400,
     errors.QueryTimeout: 503,
     errors.EndpointBusy: 503,
+    errors.QueryOutOfMemory: 503,
     errors.StoreBadAnswer: 502,
     errors.TooManyQueries: 429,
     errors.StoreUnavailable: 503,

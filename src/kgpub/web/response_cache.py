@@ -16,22 +16,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from kgpub.cache import ByteBoundedCache
 from kgpub.publish.publisher import Publisher
 from kgpub.store.base import contents_identity
+from kgpub.web.documents import LANG_COOKIE
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _KEY_HEADERS = (
     "PATH_INFO",
-    "QUERY_STRING",
     "HTTP_ACCEPT",
     "HTTP_ACCEPT_LANGUAGE",
     "HTTP_ACCEPT_ENCODING",
-    "HTTP_COOKIE",
     "HTTP_HOST",
     "SERVER_NAME",
     "SERVER_PORT",
@@ -40,6 +41,14 @@ _KEY_HEADERS = (
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PROTO",
 )
+#: The query parameters that change an answer, by path prefix: the others (a crawler's
+#: ``?utm_source=``, a cache-buster) are left out of the key, so they cannot fill the cache.
+_MEANINGFUL_PARAMS = {
+    "/doc/": frozenset({"lang", "table"}),
+    "/sparql": frozenset(
+        {"query", "default-graph-uri", "named-graph-uri", "format", "output", "lang"}
+    ),
+}
 #: A cached answer: status line, headers, body.
 _Entry = tuple[str, list[tuple[str, str]], bytes]
 
@@ -81,7 +90,12 @@ class DocumentResponseCache:
             or any(h in environ for h in _BYPASS)
         ):
             return self.app(environ, start_response)
-        key = (current.digest, *(str(environ.get(h, "")) for h in _KEY_HEADERS))
+        key = (
+            current.digest,
+            _query_key(str(environ.get("PATH_INFO", "")), str(environ.get("QUERY_STRING", ""))),
+            _language_cookie(str(environ.get("HTTP_COOKIE", ""))),
+            *(str(environ.get(h, "")) for h in _KEY_HEADERS),
+        )
         data = self._data_identity()
         with self._lock:
             if data is not self._data:  # the store's contents were replaced underneath
@@ -119,3 +133,22 @@ class DocumentResponseCache:
         ):
             self._entries.put(key, (status, list(headers), body))
         return [body]
+
+
+def _query_key(path: str, query_string: str) -> str:
+    """The query string with only the parameters that change the answer to ``path``."""
+    names = next((v for prefix, v in _MEANINGFUL_PARAMS.items() if path.startswith(prefix)), None)
+    if names is None:
+        return query_string
+    return urlencode([(k, v) for k, v in parse_qsl(query_string, True) if k in names])
+
+
+def _language_cookie(cookie_header: str) -> str:
+    """The one cookie that changes a page (its language); other cookies stay out of the key."""
+    cookies = SimpleCookie()
+    try:
+        cookies.load(cookie_header)
+    except CookieError:
+        return ""
+    morsel = cookies.get(LANG_COOKIE)
+    return morsel.value if morsel is not None else ""
