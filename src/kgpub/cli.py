@@ -324,8 +324,12 @@ def _add_import(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "nothing written), 2 the file cannot be read.",
     )
     parser.add_argument("path", type=Path, metavar="FILE.xlsx|DIR")
-    parser.add_argument("--out", type=Path, metavar="FILE.ttl",
-                        help="where to write (default: DATA_DIR/MUNICIPALITY.ttl)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE.ttl",
+        help="where to write (default: DATA_DIR/MUNICIPALITY.ttl)",
+    )
     parser.set_defaults(handler=_run_import)
 
 
@@ -347,8 +351,9 @@ def _run_import(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if report.turtle is None:
-        print(f"kgpub import: {len(report.problems)} problems; nothing was written",
-              file=sys.stderr)
+        print(
+            f"kgpub import: {len(report.problems)} problems; nothing was written", file=sys.stderr
+        )
         return EXIT_INVALID
     out = args.out or settings.resolve(settings.data_dir) / f"{report.municipality}.ttl"
     out.write_text(report.turtle, encoding="utf-8")

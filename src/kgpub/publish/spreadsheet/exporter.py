@@ -100,8 +100,11 @@ class Exporter:
         if column.inverse:
             terms: list[Node] = [s for s in self.g.subjects(URIRef(column.prop), subject)]
             return self.refs(column, [(t, URIRef(column.prop), subject) for t in terms])
-        triples = [(subject, p, o) for p, o in self.g.predicate_objects(subject)
-                   if str(p) == column.prop and (subject, p, o) in self.left]
+        triples: list[Triple] = [
+            (subject, p, o)
+            for p, o in self.g.predicate_objects(subject)
+            if str(p) == column.prop and (subject, p, o) in self.left
+        ]
         fitting = [t for t in triples if self.fits(sheet, column, t)]
         fitting.sort(key=lambda t: t[2].n3())
         if not column.multi:
@@ -184,7 +187,7 @@ class Exporter:
             return f"_:{self.blank(node)}"
         text = self.c(str(node))
         if text.startswith("<") and text[1:].startswith(self.base):
-            return "<" + text[1 + len(self.base):]
+            return "<" + text[1 + len(self.base) :]
         return text
 
     def blank(self, node: BNode) -> str:
@@ -201,10 +204,15 @@ class Exporter:
     # -- the rest --
 
     def extra_table(self) -> Table:
-        key, sv, en = EXTRA_SHEET
-        table = Table(key, sv, names_sv=["subjekt", "egenskap", "värde", "språk", "datatyp"],
-                      names_en=["subject", "property", "value", "language", "datatype"],
-                      keys=list(EXTRA_COLUMNS), required=[True, True, True, False, False])
+        key, sv, _en = EXTRA_SHEET
+        table = Table(
+            key,
+            sv,
+            names_sv=["subjekt", "egenskap", "värde", "språk", "datatyp"],
+            names_en=["subject", "property", "value", "language", "datatype"],
+            keys=list(EXTRA_COLUMNS),
+            required=[True, True, True, False, False],
+        )
         rows = []
         for s, p, o in self.left:
             if isinstance(o, Literal):

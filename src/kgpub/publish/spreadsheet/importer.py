@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kgpub.publish.spreadsheet.specs import EXTRA_SHEET, MIRRORS, SheetSpec
+from kgpub.publish.spreadsheet.specs import EXTRA_SHEET, MIRRORS
 from kgpub.publish.spreadsheet.tables import Table, cell_name
 from kgpub.publish.spreadsheet.template import Column, Sheet, Template
 from kgpub.publish.spreadsheet.values import (
@@ -87,8 +87,10 @@ class Importer:
 
     def run(self, tables: dict[str, Table]) -> Imported:
         by_name = {t.title: t for t in tables.values()} | {t.key: t for t in tables.values()}
-        found = [(s, by_name.get(s.spec.name_sv) or by_name.get(s.spec.key))
-                 for s in self.template.sheets]
+        found = [
+            (s, by_name.get(s.spec.name_sv) or by_name.get(s.spec.key))
+            for s in self.template.sheets
+        ]
         present = [(s, t) for s, t in found if t is not None]
         self.municipality(present)
         if self.out.municipality is None:
@@ -108,10 +110,15 @@ class Importer:
         table = next((t for s, t in present if s.spec.key == "municipality"), None)
         if table is None or not _data_rows(table):
             title = table.title if table else "Kommun"
-            self.out.problems.append(Problem(
-                self.file, title, "A4" if table else None,
-                "the municipality row is missing: fill in its name (and its slug) on row 4",
-                "raden om kommunen saknas: fyll i dess namn (och slug) på rad 4"))
+            self.out.problems.append(
+                Problem(
+                    self.file,
+                    title,
+                    "A4" if table else None,
+                    "the municipality row is missing: fill in its name (and its slug) on row 4",
+                    "raden om kommunen saknas: fyll i dess namn (och slug) på rad 4",
+                )
+            )
             return
         row = _data_rows(table)[0]
         sheet = next(s for s, t in present if t is table)
@@ -121,7 +128,9 @@ class Importer:
 
     # -- minting --
 
-    def slug_of(self, sheet: Sheet, table: Table, row: int, strip_suffix: bool = False) -> str | None:
+    def slug_of(
+        self, sheet: Sheet, table: Table, row: int, strip_suffix: bool = False
+    ) -> str | None:
         id_col = _col(table, "id")
         given = table.cell(row, id_col).text() if id_col is not None else ""
         if not given:
@@ -132,9 +141,15 @@ class Importer:
                     name = name.removesuffix(suffix)
             given = slugify(name)
             if not given:
-                self.problem(table, row, id_col or 0, CellError(
-                    "the ID is missing and there is no Swedish name to make one from",
-                    "ID saknas och det finns inget svenskt namn att göra ett av"))
+                self.problem(
+                    table,
+                    row,
+                    id_col or 0,
+                    CellError(
+                        "the ID is missing and there is no Swedish name to make one from",
+                        "ID saknas och det finns inget svenskt namn att göra ett av",
+                    ),
+                )
                 return None
         try:
             return check_slug(given)
@@ -146,13 +161,22 @@ class Importer:
         registry = self.slugs.setdefault(sheet.spec.key, {})
         for row in _data_rows(table):
             slug = self.slug_of(sheet, table, row, strip_suffix=sheet.spec.key == "municipality")
-            if slug is None:
-                continue
             id_col = _col(table, "id") or 0
+            if slug is None:
+                # reported once, here: references to the row are not reported again
+                given = table.cell(row, id_col).text()
+                registry.setdefault(given, URIRef(f"{self.base}invalid/{slugify(given)}"))
+                continue
             if slug in registry:
-                self.problem(table, row, id_col, CellError(
-                    f"the ID {slug!r} is used twice on this sheet",
-                    f"ID:t {slug!r} används två gånger på bladet"))
+                self.problem(
+                    table,
+                    row,
+                    id_col,
+                    CellError(
+                        f"the ID {slug!r} is used twice on this sheet",
+                        f"ID:t {slug!r} används två gånger på bladet",
+                    ),
+                )
                 continue
             iri = self.iri_for(sheet, table, row, slug)
             if iri is None:
@@ -174,14 +198,23 @@ class Importer:
             col = _col(table, spec.parent)
             text = table.cell(row, col).text() if col is not None else ""
             targets = column.targets if column else ()
-            found = next((self.slugs[k][text] for k in targets if text in self.slugs.get(k, {})),
-                         None)
+            found = next(
+                (self.slugs[k][text] for k in targets if text in self.slugs.get(k, {})), None
+            )
             if found is None:
-                self.problem(table, row, col if col is not None else 0, CellError(
-                    f"the parent {text!r} is not a row of the sheet it points to"
-                    if text else "the parent is missing: this row must belong to another row",
-                    f"den överordnade {text!r} finns inte som rad på bladet den pekar på"
-                    if text else "överordnad saknas: raden måste höra till en annan rad"))
+                self.problem(
+                    table,
+                    row,
+                    col if col is not None else 0,
+                    CellError(
+                        f"the parent {text!r} is not a row of the sheet it points to"
+                        if text
+                        else "the parent is missing: this row must belong to another row",
+                        f"den överordnade {text!r} finns inte som rad på bladet den pekar på"
+                        if text
+                        else "överordnad saknas: raden måste höra till en annan rad",
+                    ),
+                )
                 return None
             parent = str(found)
         return URIRef(spec.path.format(m=m, slug=slug, parent=parent))
@@ -238,10 +271,14 @@ class Importer:
         if column.kind == "text":
             return [Literal(cell.text(), lang=column.lang)]
         if column.kind == "literal":
-            values = split_values(cell.text()) if column.multi and isinstance(cell.value, str) \
+            values = (
+                split_values(cell.text())
+                if column.multi and isinstance(cell.value, str)
                 else [None]
-            return [literal_for(Cell(v) if v is not None else cell, column.datatype)
-                    for v in values]
+            )
+            return [
+                literal_for(Cell(v) if v is not None else cell, column.datatype) for v in values
+            ]
         if column.kind == "date":
             return [parse_date(Cell(v)) for v in split_values(cell.text())]
         if column.kind == "type":
@@ -297,10 +334,16 @@ class Importer:
                 node = g.value(node, broader)
             if node == row.iri:
                 col = _col(row.table, "skos:broader") or 0
-                self.problem(row.table, row.index, col, CellError(
-                    "the goal hierarchy goes round in a circle: this goal ends up as its own "
-                    "parent", "målhierarkin går runt i en cirkel: målet blir sitt eget "
-                    "överordnade mål"))
+                self.problem(
+                    row.table,
+                    row.index,
+                    col,
+                    CellError(
+                        "the goal hierarchy goes round in a circle: this goal ends up as its own "
+                        "parent",
+                        "målhierarkin går runt i en cirkel: målet blir sitt eget överordnade mål",
+                    ),
+                )
 
     # -- the extra statements --
 
@@ -310,8 +353,11 @@ class Importer:
             cells = [table.cell(row, i).text() for i in range(5)]
             subject, prop, value, lang, datatype = cells
             try:
-                s = blanks.setdefault(subject, BNode()) if subject.startswith("_:") \
+                s = (
+                    blanks.setdefault(subject, BNode())
+                    if subject.startswith("_:")
                     else self.ref(subject)
+                )
                 p = self.ref(prop)
                 o = self.extra_object(value, lang, datatype, blanks)
             except CellError as err:
@@ -332,11 +378,14 @@ def _unknown(token: str, column: Column, what: str) -> CellError:
     if what == "choice":
         return CellError(
             f"{token!r} is not one of the values this column offers (see the drop-down)",
-            f"{token!r} är inte ett av värdena som kolumnen erbjuder (se listan)")
+            f"{token!r} är inte ett av värdena som kolumnen erbjuder (se listan)",
+        )
     return CellError(
-        f"{token!r} does not name a row" + (f" on the sheets for {sheets}" if sheets else "")
+        f"{token!r} does not name a row"
+        + (f" on the sheets for {sheets}" if sheets else "")
         + ", nor a known prefixed name or web address",
-        f"{token!r} är varken ID för en rad, ett känt prefixnamn eller en webbadress")
+        f"{token!r} är varken ID för en rad, ett känt prefixnamn eller en webbadress",
+    )
 
 
 def _col(table: Table, key: str) -> int | None:

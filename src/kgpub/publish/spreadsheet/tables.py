@@ -146,8 +146,12 @@ def write_csv(tables: list[Table]) -> dict[str, bytes]:
     for table in tables:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([n + (" *" if table.required and table.required[i] else "")
-                         for i, n in enumerate(table.names_sv or table.keys)])
+        writer.writerow(
+            [
+                n + (" *" if table.required and table.required[i] else "")
+                for i, n in enumerate(table.names_sv or table.keys)
+            ]
+        )
         writer.writerow(table.names_en or table.keys)
         writer.writerow(table.keys)
         for cells in table.rows:
@@ -210,7 +214,8 @@ def csv_metadata(tables: list[Table], props: dict[str, dict[str, list[str]]]) ->
             column: dict[str, Any] = {
                 "name": _csvw_name(key, i),
                 "titles": {"sv": table.names_sv[i], "en": table.names_en[i]}
-                if table.names_sv else key,
+                if table.names_sv
+                else key,
                 "required": bool(table.required and table.required[i]),
             }
             if prop:
@@ -218,8 +223,13 @@ def csv_metadata(tables: list[Table], props: dict[str, dict[str, list[str]]]) ->
             if datatype:
                 column["datatype"] = datatype
             columns.append(column)
-        doc["tables"].append({"url": f"{table.key}.csv", "dc:title": table.title,
-                              "tableSchema": {"columns": columns}})
+        doc["tables"].append(
+            {
+                "url": f"{table.key}.csv",
+                "dc:title": table.title,
+                "tableSchema": {"columns": columns},
+            }
+        )
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

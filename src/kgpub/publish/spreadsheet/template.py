@@ -122,8 +122,11 @@ class _ShapeReader:
         for shape in sorted(set(self.shapes.subjects(RDF.type, SH.NodeShape)), key=str):
             targeted = {str(c) for c in self.shapes.objects(shape, SH.targetClass)}
             for target in self.shapes.objects(shape, SH.target):
-                targeted |= {str(o) for p, o in self.shapes.predicate_objects(target)
-                             if str(p).endswith("#class")}
+                targeted |= {
+                    str(o)
+                    for p, o in self.shapes.predicate_objects(target)
+                    if str(p).endswith("#class")
+                }
             hit = targeted & classes
             if hit:
                 yield shape, hit
@@ -204,7 +207,9 @@ class _ShapeReader:
                 draft.choices += [self.c(str(v)) for v in Collection(g, listed)]
 
     def or_members(self, ps: Node) -> list[Node]:
-        return [m for lst in self.shapes.objects(ps, SH["or"]) for m in Collection(self.shapes, lst)]
+        return [
+            m for lst in self.shapes.objects(ps, SH["or"]) for m in Collection(self.shapes, lst)
+        ]
 
     def add_domain_properties(self, classes: set[str], drafts: dict[str, _Draft]) -> None:
         for prop in sorted(set(self.ontology.subjects(RDFS.domain, None)), key=str):
@@ -215,16 +220,33 @@ class _ShapeReader:
     def make_columns(self, key: str, draft: _Draft, spec: SheetSpec) -> list[Column]:
         names = self.names(draft)
         required = tuple(sorted(self.c(c) for c in draft.required_for))
-        base = Column(key, draft.prop, "ref", names[0], names[1], inverse=draft.inverse,
-                      multi=not draft.single, required_for=required,
-                      classes=tuple(sorted(self.c(c) for c in draft.classes)))
+        base = Column(
+            key,
+            draft.prop,
+            "ref",
+            names[0],
+            names[1],
+            inverse=draft.inverse,
+            multi=not draft.single,
+            required_for=required,
+            classes=tuple(sorted(self.c(c) for c in draft.classes)),
+        )
         kind, datatype = self.kind(draft, key, spec)
         if kind == "text":
             langs = [k.split("@")[1] for k in spec.extras if k.startswith(key + "@")] or LANGS
-            return [replace(base, key=f"{key}@{lang}", kind="text", lang=lang, multi=False,
-                            label_sv=f"{names[0]} ({lang})", label_en=f"{names[1]} ({lang})",
-                            required_for=required if lang == "sv" else ())
-                    for lang in langs]
+            return [
+                replace(
+                    base,
+                    key=f"{key}@{lang}",
+                    kind="text",
+                    lang=lang,
+                    multi=False,
+                    label_sv=f"{names[0]} ({lang})",
+                    label_en=f"{names[1]} ({lang})",
+                    required_for=required if lang == "sv" else (),
+                )
+                for lang in langs
+            ]
         choices = key if draft.choices else DATA_CHOICES.get(key)
         return [replace(base, kind=kind, datatype=datatype, choices=choices)]
 

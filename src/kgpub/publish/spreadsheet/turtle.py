@@ -60,8 +60,12 @@ class _Writer:
 
     def literal(self, node: Literal) -> str:
         escaped = (
-            str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r").replace("\t", "\\t")
+            str(node)
+            .replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
         )
         if node.language:
             return f'"{escaped}"@{node.language}'
@@ -78,7 +82,7 @@ class _Writer:
         )
         parts = []
         for p in predicates:
-            objects = sorted(self.g.objects(subject, p), key=lambda o: (o.n3()))
+            objects = sorted(self.g.objects(subject, p), key=lambda o: o.n3())
             verb = "a" if p == RDF.type else self.term(p)
             parts.append(f"    {verb} " + " ,\n        ".join(self.term(o) for o in objects))
         return f"{self.term(subject)}\n" + " ;\n".join(parts) + " ."

@@ -49,7 +49,10 @@ def template_for(snapshot: Snapshot) -> Template:
 
 def _choices(template: Template, snapshot: Snapshot) -> dict[str, list[tuple[str, str]]]:
     data = snapshot.union_data()
-    c = lambda iri: compact(str(iri), template.prefixes)  # noqa: E731
+
+    def c(iri: Any) -> str:
+        return compact(str(iri), template.prefixes)
+
     out: dict[str, list[tuple[str, str]]] = {}
     for sheet in template.sheets:
         out[f"type:{sheet.spec.key}"] = [(choice, choice) for choice, _e in sheet.spec.types]
@@ -77,7 +80,10 @@ def _collect_in(shapes: Graph, shape: Any, template: Template, out: dict[str, An
     if not isinstance(path, URIRef):
         return
     key = compact(str(path), template.prefixes)
-    nodes = [shape, *[m for lst in shapes.objects(shape, SH["or"]) for m in Collection(shapes, lst)]]
+    nodes = [
+        shape,
+        *[m for lst in shapes.objects(shape, SH["or"]) for m in Collection(shapes, lst)],
+    ]
     for node in nodes:
         for listed in shapes.objects(node, SH["in"]):
             values = [compact(str(v), template.prefixes) for v in Collection(shapes, listed)]
@@ -94,15 +100,20 @@ def _label(graph: Graph, node: Any) -> str:
 # -- template and export --------------------------------------------------------------------
 
 
-def template_tables_for(snapshot: Snapshot, name: str | None = None, code: str | None = None,
-                        slug: str | None = None) -> tuple[Template, list[Table]]:
+def template_tables_for(
+    snapshot: Snapshot, name: str | None = None, code: str | None = None, slug: str | None = None
+) -> tuple[Template, list[Table]]:
     """The empty template's tables, optionally with the municipality row filled in."""
     template = template_for(snapshot)
     tables = [instructions_table(), *template_tables(template)]
     if name or slug:
         table = next(t for t in tables if t.key == "municipality")
-        values = {"id": slug, "rdfs:label@sv": name, "kgpub:municipalityCode": code,
-                  "rdf:type": "kgpub:Municipality"}
+        values = {
+            "id": slug,
+            "rdfs:label@sv": name,
+            "kgpub:municipalityCode": code,
+            "rdf:type": "kgpub:Municipality",
+        }
         table.rows.append([Cell(values.get(k), "@") for k in table.keys])
     return template, tables
 
@@ -110,10 +121,13 @@ def template_tables_for(snapshot: Snapshot, name: str | None = None, code: str |
 def export_tables(snapshot: Snapshot, municipality: str) -> tuple[Template, list[Table]]:
     """The published data of one municipality (``haninge``) as filled tables."""
     base = snapshot.settings.base_iri
-    source = next((s for s in snapshot.data_sources
-                   if s.graph_iri == f"{base}graph/{municipality}"), None)
+    source = next(
+        (s for s in snapshot.data_sources if s.graph_iri == f"{base}graph/{municipality}"), None
+    )
     if source is None:
-        raise UnknownMunicipality(f"no published data for {municipality!r} (no graph/{municipality})")
+        raise UnknownMunicipality(
+            f"no published data for {municipality!r} (no graph/{municipality})"
+        )
     template = template_for(snapshot)
     graph = snapshot.data_graph(source)
     exporter = Exporter(template, graph, URIRef(f"{base}id/{municipality}"), base)
@@ -125,8 +139,9 @@ def render(tables: list[Table], template: Template, *, csv: bool) -> bytes | dic
     if not csv:
         return write_xlsx(tables, template.choices)
     files = write_csv(tables)
-    props = {s.spec.key: {c.key: [c.prop, c.datatype or ""] for c in s.columns}
-             for s in template.sheets}
+    props = {
+        s.spec.key: {c.key: [c.prop, c.datatype or ""] for c in s.columns} for s in template.sheets
+    }
     files["csv-metadata.json"] = csv_metadata(tables, props)
     return files
 
@@ -162,19 +177,28 @@ def read_tables(data: bytes | dict[str, bytes], filename: str) -> dict[str, Tabl
     return read_xlsx(data, filename)
 
 
-def import_workbook(snapshot: Snapshot, data: bytes | dict[str, bytes], filename: str) -> CheckReport:
+def import_workbook(
+    snapshot: Snapshot, data: bytes | dict[str, bytes], filename: str
+) -> CheckReport:
     """Read, build the graph, validate it with the published data; Turtle only if all is well."""
     template = template_for(snapshot)
-    imported = Importer(template, snapshot.settings.base_iri, filename).run(read_tables(data, filename))
-    report = CheckReport(filename, list(imported.problems), municipality=imported.municipality,
-                         triples=len(imported.graph))
+    imported = Importer(template, snapshot.settings.base_iri, filename).run(
+        read_tables(data, filename)
+    )
+    report = CheckReport(
+        filename,
+        list(imported.problems),
+        municipality=imported.municipality,
+        triples=len(imported.graph),
+    )
     if report.problems or imported.municipality is None:
         return report
     report.problems = _shacl_problems(snapshot, template, imported, filename)
     if not report.problems:
         order = list(dict.fromkeys(URIRef(k) for k in imported.rows))
-        report.turtle = write_turtle(imported.graph, snapshot.settings.base_iri,
-                                     template.prefixes, order, _header(filename))
+        report.turtle = write_turtle(
+            imported.graph, snapshot.settings.base_iri, template.prefixes, order, _header(filename)
+        )
     return report
 
 
@@ -184,12 +208,15 @@ def check_workbook(data: bytes, filename: str, settings: Settings) -> CheckRepor
 
 
 def _header(filename: str) -> str:
-    return (f"Imported by kgpub from the workbook {filename}.\n"
-            "IRIs are relative to kgpub's base IRI (default https://w3id.org/kgpub/).")
+    return (
+        f"Imported by kgpub from the workbook {filename}.\n"
+        "IRIs are relative to kgpub's base IRI (default https://w3id.org/kgpub/)."
+    )
 
 
-def _shacl_problems(snapshot: Snapshot, template: Template, imported: Imported,
-                    filename: str) -> list[Problem]:
+def _shacl_problems(
+    snapshot: Snapshot, template: Template, imported: Imported, filename: str
+) -> list[Problem]:
     base = snapshot.settings.base_iri
     own = f"{base}graph/{imported.municipality}"
     union = Graph()
@@ -214,7 +241,9 @@ def _swedish(shapes: Graph, english: str) -> str:
     return english
 
 
-def _locate(v: Any, template: Template, imported: Imported, filename: str, shapes: Graph) -> Problem:
+def _locate(
+    v: Any, template: Template, imported: Imported, filename: str, shapes: Graph
+) -> Problem:
     sv = _swedish(shapes, v.message)
     row = imported.rows.get(v.focus_node)
     paths = [p.strip() for p in (v.path or "").strip("()").split("|") if p.strip()]
@@ -224,7 +253,7 @@ def _locate(v: Any, template: Template, imported: Imported, filename: str, shape
             inverse = path.startswith("^")
             path = ("^" if inverse else "") + compact(path.strip("^<>"), template.prefixes)
         keys.append(path)
-    for key in keys:
+    for key in keys if v.value is not None or row is None else ():
         hit = imported.cells.get((v.focus_node, key))
         if hit is not None:
             return Problem(filename, hit[0], hit[1], v.message, sv, hit[2])
@@ -235,6 +264,7 @@ def _locate(v: Any, template: Template, imported: Imported, filename: str, shape
                 if candidate in columns:
                     cell = f"{column_letter(columns.index(candidate))}{row[2]}"
                     return Problem(filename, row[0], cell, v.message, sv, row[2])
-        return Problem(filename, row[0], row[1], f"{v.path or ''}: {v.message}".lstrip(": "),
-                       sv, row[2])
+        return Problem(
+            filename, row[0], row[1], f"{v.path or ''}: {v.message}".lstrip(": "), sv, row[2]
+        )
     return Problem(filename, "", None, f"{v.focus_display()} {v.path or ''}: {v.message}", sv)
