@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kgpub import __version__
 from kgpub.config import Settings
@@ -276,6 +276,147 @@ def _print_recorded(record: LoadRecord, base_iri: str) -> None:
     )
 
 
+# -- spreadsheets: template, import, export, new -------------------------------------------
+
+
+def _add_template(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "template",
+        parents=[_common_options()],
+        help="write the empty strategy workbook generated from the ontology and the shapes",
+    )
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="FILE.xlsx", help="an Excel workbook")
+    where.add_argument("--csv", type=Path, metavar="DIR", help="a folder of CSV files")
+    parser.set_defaults(handler=_run_template)
+
+
+def _run_template(args: argparse.Namespace) -> int:
+    from kgpub.publish.spreadsheet.workbook import template_tables_for
+
+    template, tables = template_tables_for(load_snapshot(_settings_from(args)))
+    return _write_workbook(tables, template, args.out, args.csv)
+
+
+def _write_workbook(tables: Any, template: Any, out: Path | None, csv_dir: Path | None) -> int:
+    from kgpub.publish.spreadsheet.workbook import render
+
+    data = render(tables, template, csv=csv_dir is not None)
+    if isinstance(data, dict):
+        assert csv_dir is not None
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        for name, raw in data.items():
+            (csv_dir / name).write_bytes(raw)
+        print(f"Wrote {len(data)} files to {csv_dir}")
+    else:
+        assert out is not None
+        out.write_bytes(data)
+        print(f"Wrote {out}")
+    return EXIT_OK
+
+
+def _add_import(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        parents=[_common_options()],
+        help="read a strategy workbook (XLSX or CSV folder), validate it, write Turtle",
+        description="Exit status: 0 written, 1 problems in the workbook (each at its cell; "
+        "nothing written), 2 the file cannot be read.",
+    )
+    parser.add_argument("path", type=Path, metavar="FILE.xlsx|DIR")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE.ttl",
+        help="where to write (default: DATA_DIR/MUNICIPALITY.ttl)",
+    )
+    parser.set_defaults(handler=_run_import)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from kgpub.publish.spreadsheet.workbook import import_workbook
+
+    settings = _settings_from(args)
+    path: Path = args.path
+    data: bytes | dict[str, bytes]
+    try:
+        if path.is_dir():
+            data = {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+        else:
+            data = path.read_bytes()
+    except OSError as exc:
+        print(f"kgpub import: {path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    report = import_workbook(load_snapshot(settings), data, path.name)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.turtle is None:
+        print(
+            f"kgpub import: {len(report.problems)} problems; nothing was written", file=sys.stderr
+        )
+        return EXIT_INVALID
+    out = args.out or settings.resolve(settings.data_dir) / f"{report.municipality}.ttl"
+    out.write_text(report.turtle, encoding="utf-8")
+    print(f"Wrote {out} ({report.triples} triples)")
+    return EXIT_OK
+
+
+def _add_export(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        parents=[_common_options()],
+        help="write a municipality's published data as a filled strategy workbook",
+    )
+    parser.add_argument("municipality", metavar="MUNICIPALITY", help="its slug, e.g. haninge")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--xlsx", type=Path, metavar="FILE.xlsx")
+    where.add_argument("--csv", type=Path, metavar="DIR")
+    parser.set_defaults(handler=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from kgpub.publish.spreadsheet.workbook import export_tables
+
+    template, tables = export_tables(load_snapshot(_settings_from(args)), args.municipality)
+    return _write_workbook(tables, template, args.xlsx, args.csv)
+
+
+def _add_new(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "new",
+        parents=[_common_options()],
+        help="start a municipality: an empty workbook with its row filled in",
+    )
+    parser.add_argument("slug", metavar="SLUG", help="lower-case ASCII, e.g. nacka")
+    parser.add_argument("--name", required=True, help='e.g. "Nacka kommun"')
+    parser.add_argument("--code", help="the SCB municipality code, four digits")
+    parser.add_argument("--out", type=Path, help="default: SLUG.xlsx")
+    parser.set_defaults(handler=_run_new)
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    from kgpub.publish.spreadsheet.values import CellError, check_slug
+    from kgpub.publish.spreadsheet.workbook import template_tables_for
+
+    try:
+        check_slug(args.slug)
+    except CellError as err:
+        print(f"kgpub new: {err.en}", file=sys.stderr)
+        return EXIT_ERROR
+    snapshot = load_snapshot(_settings_from(args))
+    template, tables = template_tables_for(snapshot, args.name, args.code, args.slug)
+    out: Path = args.out or Path(f"{args.slug}.xlsx")
+    _write_workbook(tables, template, out, None)
+    print(
+        "Next steps:\n"
+        f"  1. Fill in {out}: sources, vision, goals, budget, alignments (see the sheet "
+        "Instruktioner).\n"
+        f"  2. kgpub import {out}      (every problem is named by sheet and cell)\n"
+        f"  3. kgpub validate && kgpub load"
+    )
+    return EXIT_OK
+
+
 # -- registry ---------------------------------------------------------------------------------
 
 #: One function per subcommand; each adds its parser (``serve``, ``dump``, ``load``,
@@ -284,6 +425,10 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_validate,
     _add_serve,
     _add_load,
+    _add_template,
+    _add_import,
+    _add_export,
+    _add_new,
 ]
 
 
