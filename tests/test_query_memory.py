@@ -6,23 +6,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 
 HUNGRY = "SELECT ?c ?f { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"  # sorts ~8M rows
 
 
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
 def test_a_query_over_the_memory_cap_is_a_503_naming_the_cap(
-    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+    make_app: Callable[..., Flask],
 ) -> None:
     app = make_app(query_workers=1, query_memory_limit=64 << 20, query_timeout=30)
     client = app.test_client()
-    with caplog.at_level(logging.WARNING, logger="kgpub.sparql"):
+    log, lines = logging.getLogger("kgpub.sparql"), Lines()
+    log.addHandler(lines)  # on the logger itself: other tests may configure propagation
+    try:
         r = client.get("/sparql", query_string={"query": HUNGRY})
-    assert r.status_code == 503
+    finally:
+        log.removeHandler(lines)
+    assert r.status_code == 503, r.get_data(as_text=True)
     assert "needed more than 64 MB" in r.get_data(as_text=True)
     assert r.headers["Retry-After"]
-    assert any("memory cap 64 MB" in m for m in caplog.messages), caplog.messages
+    assert any("memory cap 64 MB" in m for m in lines.lines), lines.lines
     # the next query gets a fresh worker
     ok = client.get("/sparql", query_string={"query": "ASK {}"})
     assert ok.status_code == 200
