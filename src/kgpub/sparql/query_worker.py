@@ -165,6 +165,10 @@ def _worker_loop(store: object, sock: socket.socket) -> None:
             return
 
 
+#: How much lower a query worker's CPU priority is than the web worker's (nice(2) steps).
+QUERY_NICENESS = 10
+
+
 def zygote_loop(store: object, control: socket.socket, memory_headroom: int | None) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     while True:
@@ -181,6 +185,9 @@ def zygote_loop(store: object, control: socket.socket, memory_headroom: int | No
                 control.close()
                 theirs.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                # pages come first: a query runs at a lower CPU priority than the web threads
+                with contextlib.suppress(OSError):
+                    os.nice(QUERY_NICENESS)
                 if memory_headroom:
                     limit = _vm_size() + memory_headroom
                     with contextlib.suppress(ValueError, OSError):
