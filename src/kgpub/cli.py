@@ -276,6 +276,40 @@ def _print_recorded(record: LoadRecord, base_iri: str) -> None:
     )
 
 
+# -- export --static ---------------------------------------------------------------------------
+
+
+def _add_export(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        parents=[_common_options()],
+        help="write the published site as files, with an nginx configuration that serves them",
+        description="Validate and publish the data, then write every document in every format "
+        "and language, the dumps, the dataset description, robots.txt and the sitemap under "
+        "DIR/site, and DIR/nginx.conf (run: nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'). "
+        "Only what changed since the last export to DIR is written.",
+    )
+    _export_static_options(parser)
+    parser.set_defaults(handler=_run_export)
+
+
+def _export_static_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--static", metavar="DIR", type=Path, help="the export's folder")
+    parser.add_argument(
+        "--listen", metavar="HOST:PORT", default="127.0.0.1:8080", help="nginx's address"
+    )
+    parser.add_argument("--jobs", type=int, default=None, help="processes (default: CPU count)")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    if args.static is None:
+        print("kgpub export: say where: --static DIR", file=sys.stderr)
+        return EXIT_ERROR
+    from kgpub.export.run import export_static
+
+    return export_static(_settings_from(args), args.static, args.listen, args.jobs)
+
+
 # -- registry ---------------------------------------------------------------------------------
 
 #: One function per subcommand; each adds its parser (``serve``, ``dump``, ``load``,
@@ -284,6 +318,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_validate,
     _add_serve,
     _add_load,
+    _add_export,
 ]
 
 
