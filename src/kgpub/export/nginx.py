@@ -18,6 +18,7 @@ from kgpub.formats import (
     DOCUMENT_FORMATS,
     HTML,
     OVERVIEW_FORMATS,
+    RDF_XML,
     Format,
 )
 from kgpub.negotiation import LANGUAGES
@@ -49,7 +50,7 @@ def _types() -> str:
         known.setdefault(fmt.media_type, []).extend(fmt.extensions)
     known.update({"text/css": ["css"], "application/javascript": ["js"]})
     known.update({"application/xml": ["xml"], "application/gzip": ["gz"]})
-    known["application/rdf+xml"] = ["rdf"]  # .xml is the sitemap
+    known[RDF_XML.media_type] = [RDF_XML.extension]  # .xml is the sitemap
     lines = [f"    {mt} {' '.join(dict.fromkeys(exts))};" for mt, exts in known.items()]
     return "  types {\n" + "\n".join(lines) + "\n  }\n"
 
