@@ -127,3 +127,135 @@ def drive(
     if errors:
         raise RuntimeError(f"{len(errors)} of {len(procs)} clients failed: {errors[0]}")
     return [x for latencies, _ in results for x in latencies]
+
+
+# --- wrk: many connections from a C client, a path list from a Lua script -----------------
+
+WRK = "/usr/bin/wrk"
+_LUA = """
+local paths, counter, step, idx, cycle = {}, 0, 1, 1, 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  step = tonumber(args[2])
+  cycle = tonumber(args[3])
+  idx = id + 1
+  for i = 4, #args, 2 do wrk.headers[args[i]] = args[i + 1] end
+end
+function request()
+  if idx > #paths then
+    if #paths > 1 and cycle == 0 then wrk.thread:stop() end
+    idx = id + 1
+  end
+  local path = paths[idx]
+  if #paths > 1 then idx = idx + step end
+  return wrk.format(nil, path)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %.1f %.1f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def wrk(
+    port: int,
+    paths: Sequence[str],
+    connections: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    threads: int = 2,
+    cycle: bool = False,
+) -> dict[str, float]:
+    """Load ``127.0.0.1:port`` with wrk. One path is asked again and again; several are
+    each asked once, in the given order, spread over wrk's threads (a thread that runs out
+    stops, so the figures cover distinct requests only; wrk still divides by the whole
+    ``seconds``). With ``cycle`` the list starts again instead: for a server without a
+    response cache (nginx on files), where a second pass costs what the first did.
+    Returns requests, rps, p50 and p99 latency (ms), socket errors and non-2xx answers."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script, listed = f"{tmp}/paths.lua", f"{tmp}/paths.txt"
+        with open(script, "w") as f:
+            f.write(_LUA)
+        with open(listed, "w") as f:
+            f.write("\n".join(paths) + "\n")
+        extra = [x for kv in (headers or {}).items() for x in kv]
+        argv = [WRK, "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s"]
+        argv += ["--timeout", "10s", "-s", script, f"http://127.0.0.1:{port}", "--"]
+        out = subprocess.run(
+            [*argv, listed, str(threads), str(int(cycle)), *extra],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    requests, duration_us, sock, status, p50, p99 = (float(x) for x in line.split()[1:])
+    return {
+        "requests": requests,
+        "rps": requests / (duration_us / 1e6),
+        "p50": p50 / 1000,
+        "p99": p99 / 1000,
+        "errors": sock,
+        "bad_status": status,
+    }
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process under it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def pss_mb(pid: int) -> float:
+    """The whole server's memory: the sum of Pss over ``pid`` and its descendants (MB)."""
+    total = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += sum(int(x.split()[1]) for x in f if x.startswith("Pss:"))
+        except OSError:
+            continue
+    return total / 1024
+
+
+def sitemap_paths(port: int) -> list[str]:
+    """The site paths listed in the server's /sitemap.xml (following a sitemap index)."""
+    import re
+
+    def get(path: str) -> str:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", path)
+        return conn.getresponse().read().decode()
+
+    text = get("/sitemap.xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", text)
+    if "<sitemapindex" in text:
+        locs = [x for loc in locs for x in re.findall(r"<loc>([^<]+)</loc>", get(_path(loc)))]
+    return [_path(loc) for loc in locs]
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

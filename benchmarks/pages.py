@@ -9,6 +9,14 @@ benchmarks/generate.py). The synthetic sets are copies of the real, validated so
 benchmark publishes them without running SHACL (which is not what is measured here).
 
     .venv/bin/python benchmarks/pages.py [--seconds 5] [--clients 8] [--sizes 2 290]
+
+With ``--distinct``, real traffic instead (wrk, a Lua path list): every document of the
+sitemap once, shuffled, as HTML and as Turtle, each round its own documents, beside the same
+page asked again and again (which the response caches answer) and the no-work route; p50/p99,
+errors, and the whole server's memory (Pss of gunicorn's master and workers) before, after the
+rounds and after crawling every document (``--crawl-seconds`` at most).
+
+    .venv/bin/python benchmarks/pages.py --distinct [--seconds 10] [--rounds 2] [--sizes 290]
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -140,18 +149,92 @@ def views_uncached_ms(config: Path) -> dict[str, float]:
     return out
 
 
+def _wrk_line(name: str, r: dict[str, float], base: dict[str, float]) -> str:
+    return (
+        f"  {name:<22} {r['rps']:7.0f} req/s p50 {r['p50']:6.2f} ms p99 {r['p99']:7.2f} ms "
+        f"{r['errors']:.0f}+{r['bad_status']:.0f} errors | {r['rps'] / base['rps']:.2f}x no-work"
+    )
+
+
+def distinct(args: argparse.Namespace) -> None:
+    """Distinct documents against the cached figures and the no-work route (see above)."""
+    import random
+
+    from generate import generate
+    from loadgen import pss_mb, sitemap_paths, wrk
+
+    base_proc, base_port = _start("nowork", "-")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for size in args.sizes:
+                proc, port = _start("app", str(generate(size, Path(tmp) / str(size))))
+                try:
+                    _distinct_size(args, size, port, proc.pid, base_port, wrk, pss_mb, random)
+                    docs = [p for p in sitemap_paths(port) if p.startswith("/doc/")]
+                    crawl = wrk(port, docs + [p + ".ttl" for p in docs], 8, args.crawl_seconds)
+                    print(
+                        f"  crawl: {crawl['requests']:.0f} of {2 * len(docs)} documents "
+                        f"(HTML and Turtle) in {crawl['requests'] / crawl['rps']:.0f} s, "
+                        f"{crawl['errors'] + crawl['bad_status']:.0f} errors; "
+                        f"server Pss after: {pss_mb(proc.pid):.0f} MB"
+                    )
+                finally:
+                    proc.terminate()
+                    proc.wait()
+    finally:
+        base_proc.terminate()
+        base_proc.wait()
+
+
+def _distinct_size(
+    args: argparse.Namespace,
+    size: int,
+    port: int,
+    pid: int,
+    base_port: int,
+    wrk: Any,
+    pss_mb: Any,
+    random: Any,
+) -> None:
+    from loadgen import sitemap_paths
+
+    before = pss_mb(pid)
+    docs = [p for p in sitemap_paths(port) if p.startswith("/doc/")]
+    random.Random(size).shuffle(docs)
+    print(f"{size} municipalities: {len(docs)} documents; server Pss at start {before:.0f} MB")
+    html = {"Accept": "text/html"}
+    for n in range(args.rounds):
+        chunk = docs[n :: args.rounds + 1]  # the last share is left for the crawl
+        base = wrk(base_port, ["/nowork"], args.clients, args.seconds)
+        runs = {
+            "distinct HTML": wrk(port, chunk, args.clients, args.seconds, html),
+            "distinct Turtle": wrk(port, [p + ".ttl" for p in chunk], args.clients, args.seconds),
+            "cached HTML": wrk(port, [chunk[0]], args.clients, args.seconds, html),
+            "cached Turtle": wrk(port, [chunk[0] + ".ttl"], args.clients, args.seconds),
+        }
+        print(f" round {n + 1}: no-work {base['rps']:.0f} req/s p50 {base['p50']:.2f} ms")
+        for name, r in runs.items():
+            print(_wrk_line(name, r, base))
+        print(f"  server Pss {pss_mb(pid):.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2, 290])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--distinct", action="store_true", help="distinct documents (wrk)")
+    parser.add_argument("--crawl-seconds", type=float, default=60.0)
     parser.add_argument(
         "--serve", nargs=3, metavar=("KIND", "CONFIG", "PORT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.serve:
         _serve(args.serve[0], args.serve[1], int(args.serve[2]))
+        return
+    if args.distinct:
+        distinct(args)
         return
     from generate import generate
 

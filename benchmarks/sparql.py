@@ -189,6 +189,37 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
     _Gunicorn(app, options).run()
 
 
+DISTINCT = {
+    "point lookup, new IRI": "SELECT ?p ?o WHERE {{ <" + BASE + "id/query-{i}> ?p ?o }}",
+    "join, new literal": QUERIES["join (goals, owners, labels)"].replace(
+        "FILTER(", 'FILTER(?label != "not a label {i}"@sv && '
+    ),
+}
+
+
+def distinct_queries(servers: dict[str, tuple[int, str]], pids: dict[str, int], args: Any) -> None:
+    """Every request a query nobody asked before (a new IRI or literal), so no cache answers
+    it; beside the same query asked again and again. wrk, p50/p99, errors, server memory."""
+    from loadgen import pss_mb, wrk
+
+    print(f"\ndistinct queries (wrk, {args.connections} connections x {args.seconds:g} s):")
+    for qname, template in DISTINCT.items():
+        for name in ("oxigraph server", "kgpub (cache)", "kgpub (no cache)"):
+            port, path = servers[name]
+            queries = [template.format(i=i) for i in range(200_000)]
+            paths = [f"{path}?{urllib.parse.urlencode({'query': q})}" for q in queries]
+            headers = {"Accept": "application/sparql-results+json"}
+            before = pss_mb(pids[name])
+            new = wrk(port, paths, args.connections, args.seconds, headers)
+            same = wrk(port, paths[:1], args.connections, args.seconds, headers)
+            print(
+                f"  {qname:<24} {name:<18} distinct {new['rps']:6.0f}/s p50 {new['p50']:6.2f} "
+                f"p99 {new['p99']:7.2f} ms, {new['errors'] + new['bad_status']:.0f} errors | "
+                f"same query {same['rps']:6.0f}/s p50 {same['p50']:6.2f} ms | "
+                f"Pss {before:.0f} -> {pss_mb(pids[name]):.0f} MB"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -199,6 +230,10 @@ def main() -> None:
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--municipalities", type=int, default=290)
     parser.add_argument("--serve", nargs=3, metavar=("CONFIG", "PORT", "CACHE"))
+    parser.add_argument(
+        "--distinct", action="store_true", help="also every query new (wrk), no cache answers"
+    )
+    parser.add_argument("--skip-repeated", action="store_true", help="only the distinct mode")
     args = parser.parse_args()
     if args.serve:
         serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]), args.gunicorn_workers)
@@ -288,8 +323,11 @@ def main() -> None:
             "(clients share them)\n"
         )
         names = list(servers)
+        if args.distinct:
+            pids = {n: p.pid for n, p in zip(servers, procs, strict=False)}
+            distinct_queries(servers, pids, args)
         print(f"{'query':32}" + "".join(f"{n:>20}" for n in names) + "   kgpub/oxigraph")
-        for qname, query in QUERIES.items():
+        for qname, query in {} if args.skip_repeated else QUERIES.items():
             accept = ACCEPT.get(qname, "application/sparql-results+json")
             rounds: list[dict[str, float]] = []
             for r in range(args.rounds):  # servers in a rotated order each round

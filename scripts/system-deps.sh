@@ -48,3 +48,19 @@ if [ -f package.json ] && { [ ! -d node_modules/axe-core ] || [ ! -d node_module
   echo "installing npm packages from package-lock.json (axe-core, YASGUI)"
   npm ci --silent --no-audit --no-fund
 fi
+
+# nginx (serves the static export in tests/test_static_export.py) and wrk (the load generator
+# of benchmarks/pages.py, sparql.py and static.py): install each only when missing.
+for pair in nginx:nginx wrk:wrk; do
+  cmd=${pair%%:*}
+  pkg=${pair##*:}
+  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "$pkg is missing; run as root or: sudo apt-get install $pkg" >&2
+      exit 1
+    fi
+    echo "installing Debian package $pkg"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+  fi
+done

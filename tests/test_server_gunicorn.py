@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conneg_table import TABLE, Case, check
 from kgpub_server import free_port, kgpub_serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,3 +76,8 @@ def test_invalid_data_is_refused(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "refusing" in proc.stderr
+
+
+@pytest.mark.parametrize("case", TABLE, ids=lambda c: c.name)
+def test_content_negotiation_table(server: str, case: Case) -> None:
+    check(server, case)

@@ -365,16 +365,46 @@ def _add_export(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser = subparsers.add_parser(
         "export",
         parents=[_common_options()],
-        help="write a municipality's published data as a filled strategy workbook",
+        help="write a municipality as a filled strategy workbook (MUNICIPALITY --xlsx/--csv), "
+        "or the whole published site as files with an nginx configuration (--static DIR)",
+        description="kgpub export MUNICIPALITY --xlsx FILE (or --csv DIR): the municipality's "
+        "published data as a filled strategy workbook. kgpub export --static DIR: validate and "
+        "publish the data, then write every document in every format and language, the dumps, "
+        "the dataset description, robots.txt and the sitemap under DIR/site, and "
+        "DIR/nginx.conf (run: nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'); only what "
+        "changed since the last export to DIR is written.",
     )
-    parser.add_argument("municipality", metavar="MUNICIPALITY", help="its slug, e.g. haninge")
+    parser.add_argument(
+        "municipality", nargs="?", metavar="MUNICIPALITY", help="its slug, e.g. haninge"
+    )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--xlsx", type=Path, metavar="FILE.xlsx")
     where.add_argument("--csv", type=Path, metavar="DIR")
+    where.add_argument("--static", metavar="DIR", type=Path, help="the static export's folder")
+    parser.add_argument(
+        "--listen", metavar="HOST:PORT", default="127.0.0.1:8080", help="nginx's address"
+    )
+    parser.add_argument("--jobs", type=int, default=None, help="processes (default: CPU count)")
     parser.set_defaults(handler=_run_export)
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    if args.static is not None:
+        if args.municipality:
+            print(
+                "kgpub export --static exports the whole site: name no municipality",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        from kgpub.export.run import export_static
+
+        return export_static(_settings_from(args), args.static, args.listen, args.jobs)
+    if not args.municipality:
+        print(
+            "kgpub export: name the municipality, e.g. kgpub export haninge --xlsx F.xlsx",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     from kgpub.publish.spreadsheet.workbook import export_tables
 
     template, tables = export_tables(load_snapshot(_settings_from(args)), args.municipality)
