@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from kgpub.publish.validate import ValidationReport
+
+class Report(Protocol):
+    """What a validation report offers the errors that carry one (``publish.report`` has the
+    report itself; this module knows only its shape, so it imports nothing of kgpub)."""
+
+    def summary(self) -> str: ...
+
+    def format_text(self, root: Path | None = None) -> str: ...
 
 
 def display_path(path: Path, root: Path | None) -> str:
@@ -103,7 +109,7 @@ class InvalidShapes(KgpubError):
 class ValidationFailed(KgpubError):
     """Data does not conform to the shapes; ``report`` says where and why."""
 
-    def __init__(self, report: ValidationReport) -> None:
+    def __init__(self, report: Report) -> None:
         self.report = report
         super().__init__(report.summary())
 

@@ -118,3 +118,12 @@ def listing(
     if page > paging.pages:
         raise NotFound(f"{letter} has {paging.pages} pages of municipalities")
     return [Group(letter, group.iris[paging.first - 1 : paging.last])], paging
+
+
+#: Municipalities on one page of a letter's list.
+LETTER_PAGE = 500
+
+
+#: Up to this many municipalities the home page lists them all; above, it lists the
+#: initial letters, each linking to its own list.
+HOME_LIST_MAX = 300

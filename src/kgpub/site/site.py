@@ -45,7 +45,7 @@ from kgpub.site.describe import (
     labels_for,
     owner_chain,
 )
-from kgpub.site.directory import Directory, directory, listing
+from kgpub.site.directory import HOME_LIST_MAX, LETTER_PAGE, Directory, directory, listing
 from kgpub.site.municipality import (
     MunicipalityView,
     municipality_labels,
@@ -57,13 +57,6 @@ from kgpub.vocab import RDF_TYPE
 
 COMPARE_CHECKBOXES = 200  # above this many municipalities, /compare asks for names instead
 T = TypeVar("T")
-#: Municipalities on one page of a letter's list.
-LETTER_PAGE = 500
-
-
-#: Up to this many municipalities the home page lists them all; above, it lists the
-#: initial letters, each linking to its own list.
-HOME_LIST_MAX = 300
 
 
 class Site:

@@ -133,7 +133,7 @@ def overview(site: Site, path: str, fmt: Format, lang: str, table: str | None) -
 def municipality_list(
     site: Site, letter: str | None, page: int, fmt: Format, lang: str, table: str | None
 ) -> Rendered:
-    from kgpub.site.site import HOME_LIST_MAX, LETTER_PAGE
+    from kgpub.site.directory import HOME_LIST_MAX, LETTER_PAGE
 
     found = site.directory(lang)
     groups, paging = listing(found, letter, page, LETTER_PAGE, HOME_LIST_MAX)

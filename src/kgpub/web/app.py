@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask_compress import Compress
 from flask_cors import CORS
 
@@ -13,12 +13,12 @@ from kgpub import formats
 from kgpub.negotiation import LANGUAGES
 from kgpub.publish.publisher import Publisher
 from kgpub.site.site import Site
+from kgpub.web.current import EXTENSION
 from kgpub.web.headers import add_security_headers
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
 
-EXTENSION = "kgpub_site"
 #: Media types worth compressing: the site's assets and every format of the registry.
 COMPRESSIBLE = [
     "text/css",
@@ -26,10 +26,6 @@ COMPRESSIBLE = [
     "application/xml",
     *dict.fromkeys(f.media_type for f in formats.ALL_FORMATS + formats.RESULT_FORMATS),
 ]
-
-
-def site() -> Site:
-    return cast(Site, current_app.extensions[EXTENSION])
 
 
 def _remember_language(response: Response) -> Response:

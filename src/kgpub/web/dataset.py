@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from kgpub.web.current import site
 from kgpub.web.documents import negotiated, page_language
 
 bp = Blueprint("dataset", __name__)
@@ -12,7 +13,6 @@ bp = Blueprint("dataset", __name__)
 @bp.get("/dataset")
 @bp.get("/dataset.<ext>")
 def dataset(ext: str | None = None) -> Response:
-    from kgpub.web.app import site
 
     return negotiated(
         "/dataset", lambda fmt, lang: site().dataset(fmt, lang, request.host_url), ext
@@ -20,7 +20,6 @@ def dataset(ext: str | None = None) -> Response:
 
 
 def _static(body: bytes, content_type: str, tag: str) -> Response:
-    from kgpub.web.app import site
 
     s = site()
     resp = Response(body, content_type=content_type)
@@ -32,7 +31,6 @@ def _static(body: bytes, content_type: str, tag: str) -> Response:
 
 @bp.get("/dumps/")
 def dumps_index() -> Response:
-    from kgpub.web.app import site
 
     lang = page_language()
     rendered = site().dumps_index(lang, request.host_url)
@@ -41,7 +39,6 @@ def dumps_index() -> Response:
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    from kgpub.web.app import site
 
     rendered = site().dump(name)
     resp = _static(rendered.body, rendered.content_type, name)
@@ -51,7 +48,6 @@ def dump(name: str) -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    from kgpub.web.app import site
 
     rendered = site().sitemap(request.host_url)
     return _static(rendered.body, rendered.content_type, "sitemap")

@@ -12,6 +12,7 @@ from kgpub.formats import DOCUMENT_FORMATS, HTML, N_QUADS, TRIG, Format
 from kgpub.negotiation import negotiate, negotiate_language
 from kgpub.rendering.rendered import Rendered
 from kgpub.site.twins import language_dependent
+from kgpub.web.current import site
 
 bp = Blueprint("resources", __name__)
 
@@ -69,7 +70,6 @@ def document_response(
 ) -> Response:
     """The response for a negotiable document at ``doc_path`` (without suffix); ``tag``
     tells apart the variants of one format (a query string)."""
-    from kgpub.web.app import site
 
     s = site()
     published = s.publisher.require()
@@ -120,7 +120,6 @@ def thing(path: str) -> Response:
 
 @bp.get("/doc/<path:path>")
 def document(path: str) -> Response:
-    from kgpub.web.app import site
 
     stem, suffix = split_suffix(path)
 
@@ -134,7 +133,6 @@ def document(path: str) -> Response:
 
 @bp.get("/graph/<path:path>")
 def graph(path: str) -> Response:
-    from kgpub.web.app import site
 
     stem, suffix = split_suffix(path)
     return negotiated(
@@ -148,7 +146,6 @@ def graph(path: str) -> Response:
 @bp.get("/ontology")
 @bp.get("/ontology.<ext>")
 def ontology(ext: str | None = None) -> Response:
-    from kgpub.web.app import site
 
     return negotiated(
         "/ontology", lambda fmt, lang: site().ontology(fmt, lang, request.host_url), ext
@@ -158,14 +155,12 @@ def ontology(ext: str | None = None) -> Response:
 @bp.get("/shapes")
 @bp.get("/shapes.<ext>")
 def shapes(ext: str | None = None) -> Response:
-    from kgpub.web.app import site
 
     return negotiated("/shapes", lambda fmt, lang: site().shapes(fmt, lang, request.host_url), ext)
 
 
 def html_response(rendered: Rendered, tag: str) -> Response:
     """An HTML page that depends only on the snapshot and the language (ETag, Vary, 304)."""
-    from kgpub.web.app import site
 
     s = site()
     resp = Response(rendered.body, content_type=rendered.content_type)
@@ -187,7 +182,6 @@ def view_response(
     """A view across resources in the format the suffix or Accept picks from ``offers``
     (406 with the offers when none fits): ETag, ``Vary: Accept`` (and the language headers
     where the format depends on the language), 304; its machine twins open to every origin."""
-    from kgpub.web.app import site
 
     fmt = negotiate(request.headers.get("Accept"), suffix, offers)
     lang = page_language()
@@ -211,6 +205,5 @@ def view_response(
 
 @bp.get("/")
 def home() -> Response:
-    from kgpub.web.app import site
 
     return html_response(site().home(page_language(), request.host_url), "home")

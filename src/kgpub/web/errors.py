@@ -14,6 +14,7 @@ from kgpub import errors
 from kgpub.errors import KgpubError
 from kgpub.formats import PLAIN_TEXT
 from kgpub.negotiation import negotiate_language, prefers_html
+from kgpub.web.current import site
 
 #: The status of each kind of domain error (the first class in the MRO that is listed
 #: decides); anything else is a 500.
@@ -67,8 +68,6 @@ def _text(status: int, message: str) -> Response:
 
 def not_found_response(message: str) -> Response:
     if wants_html():
-        from kgpub.web.app import site
-
         lang = negotiate_language(request.headers.get("Accept-Language"), request.args.get("lang"))
         try:
             body = site().not_found(lang, request.host_url, request.path)

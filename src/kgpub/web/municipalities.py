@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, request
 
 from kgpub.formats import ALIGNMENT_FORMATS, HTML, TABLE_FORMATS, Format
 from kgpub.rendering.rendered import Rendered
+from kgpub.web.current import site
 from kgpub.web.documents import split_suffix, table_name, view_response
 
 bp = Blueprint("views", __name__)
@@ -18,7 +19,6 @@ MAX_COMPARED = 6
 @bp.get("/municipalities.<ext>")
 def municipality_list(ext: str | None = None) -> Response:
     """Every municipality by name; ``?letter=K`` lists those under one initial letter."""
-    from kgpub.web.app import site
 
     letter = request.args.get("letter")
     if letter is not None:
@@ -40,7 +40,6 @@ def municipality_list(ext: str | None = None) -> Response:
 
 @bp.get("/alignment/<path:path>")
 def alignment(path: str) -> Response:
-    from kgpub.web.app import site
 
     stem, suffix = split_suffix(path)
 
@@ -56,7 +55,6 @@ def alignment(path: str) -> Response:
 @bp.get("/compare.<ext>")
 def compare(ext: str | None = None) -> Response:
     """``/compare?m=haninge&m=haparanda``: the municipalities side by side (up to six)."""
-    from kgpub.web.app import site
 
     slugs: list[str] = []
     for value in request.args.getlist("m"):

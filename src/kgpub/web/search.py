@@ -24,6 +24,7 @@ from kgpub.rendering.tables import Labels
 from kgpub.site import twins
 from kgpub.site.search import GROUPS, MAX_QUERY_CHARS, Hit, SearchCache, SearchResults
 from kgpub.site.tables import search_tables
+from kgpub.web.current import site
 from kgpub.web.documents import page_language, table_name
 
 bp = Blueprint("search", __name__)
@@ -125,7 +126,6 @@ def _query() -> str:
 
 
 def _context(lang: str, query: str, group: str) -> SearchPageContext:
-    from kgpub.web.app import site
 
     base = site().context(lang, request.host_url, "/search")
     values = {f.name: getattr(base, f.name) for f in fields(PageContext)}
@@ -142,7 +142,6 @@ def search_page() -> Response:
     """The results page: the form's help text when there is no query, else the hits
     grouped by type (``group=KEY`` shows one group in full). By Accept, the same results
     as JSON or CSV (406 with the offers for anything else)."""
-    from kgpub.web.app import site
 
     fmt = negotiate(request.headers.get("Accept"), None, TABLE_FORMATS)
     if fmt is JSON:

@@ -32,6 +32,7 @@ from kgpub.sparql.protocol import (
 from kgpub.store.base import Store, in_process
 from kgpub.vocab import RDF_TYPE, RDFS, SD, prefixes_for, sparql_prologue
 from kgpub.web.admission import Admission
+from kgpub.web.current import site
 from kgpub.web.headers import QUERY_PAGE_POLICY
 
 if TYPE_CHECKING:
@@ -217,7 +218,6 @@ def _yasgui_config(endpoint: str, base: str, gettext: Callable[[str], str]) -> s
 
 def query_page(query: str = "", status: int = 200, **extra: Any) -> Response:
     """The query page inside the site's frame, with ``extra`` (results or an error)."""
-    from kgpub.web.app import site
     from kgpub.web.documents import page_language
 
     the_site, the_service = site(), service()
