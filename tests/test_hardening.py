@@ -313,9 +313,20 @@ def test_a_missing_nginx_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 
 def test_the_front_takes_its_limits_from_the_settings(tmp_path: Path) -> None:
-    settings = Settings(root=tmp_path, query_max_length=1000, query_timeout=7, sparql_per_client=3)
+    settings = Settings(
+        root=tmp_path,
+        query_max_length=1000,
+        query_timeout=7,
+        sparql_per_client=3,
+        check_max_bytes=2048,
+    )
     config = front.nginx_config(settings, "127.0.0.1:8000", tmp_path, tmp_path / "g.sock")
     assert "client_max_body_size 74536;" in config
+    uploads = Settings(root=tmp_path, query_max_length=1000, check_max_bytes=1 << 20)
+    config_for_uploads = front.nginx_config(
+        uploads, "127.0.0.1:8000", tmp_path, tmp_path / "g.sock"
+    )
+    assert "client_max_body_size 1114112;" in config_for_uploads  # a /check upload fits
     assert "proxy_read_timeout 17s;" in config
     assert "limit_conn kgpub_sparql_per_client 3;" in config
     assert f'server "unix:{tmp_path}/g.sock";' in config

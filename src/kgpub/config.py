@@ -132,6 +132,9 @@ class Settings:
         sparql_per_client: Most SPARQL queries one client address may run at once (more
             are answered 429); with ``front = "none"`` it is counted per web worker. 0: no
             limit of kgpub's own.
+        check_max_bytes: Largest file the ``/check`` page takes (a workbook, a ZIP of the
+            CSV folder or a Turtle file), in bytes (default 5 MiB; at least 1024); a larger
+            upload is answered 413. Nothing uploaded is kept.
         access_log: Where ``kgpub serve`` writes its access log (combined format; from
             nginx when it fronts, else from gunicorn): ``-`` standard output (default), a
             file path, or ``off``.
@@ -175,6 +178,7 @@ class Settings:
     front: str = "nginx"
     sparql_per_client: int = 2
     access_log: str = "-"
+    check_max_bytes: int = 5 << 20
     config_file: Path | None = field(default=None, compare=False)
 
     #: Settings that cannot come from a TOML file or the environment.
@@ -238,6 +242,10 @@ class Settings:
             raise ConfigError(
                 "setting 'remote_update_max_bytes' must be at least 4096, "
                 f"got {self.remote_update_max_bytes}"
+            )
+        if self.check_max_bytes < 1024:
+            raise ConfigError(
+                f"setting 'check_max_bytes' must be at least 1024, got {self.check_max_bytes}"
             )
         for name in _NON_NEGATIVE:
             if getattr(self, name) < 0:

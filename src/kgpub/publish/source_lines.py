@@ -51,6 +51,11 @@ class LineFinder:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = ""
+        return self.index_text(path, text)
+
+    def index_text(self, path: Path, text: str) -> _FileIndex:
+        """Index ``text`` as the content of ``path`` (a file that is not on disk, such as
+        an upload); later look-ups in ``path`` use it."""
         prefixes = {
             m.group(1) or "": _resolve(self.base_iri, m.group(2))
             for m in _PREFIX_DECL.finditer(text)

@@ -100,6 +100,7 @@ def _allow_cross_origin_reads(app: Flask) -> None:
 
 def _register_pages(app: Flask) -> None:
     """Every page family's blueprint, the language cookie and the one error mapper."""
+    from kgpub.web.check import bp as check_bp
     from kgpub.web.dataset import bp as dataset_bp
     from kgpub.web.documents import bp as resources_bp
     from kgpub.web.errors import register_errors
@@ -114,6 +115,7 @@ def _register_pages(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(views_bp)
     app.register_blueprint(reconcile_bp)
+    app.register_blueprint(check_bp)
     register_errors(app)
 
 

@@ -70,8 +70,8 @@ def listen_address(host: str, port: int) -> str:
 
 def max_body_bytes(settings: Settings) -> int:
     """The largest request body worth reading: the longest query, UTF-8 and url-encoded
-    (the same bound the /sparql view reads up to)."""
-    return settings.query_max_length * 9 + 65_536
+    (the same bound the /sparql view reads up to), or a /check upload and its form."""
+    return max(settings.query_max_length * 9, settings.check_max_bytes) + 65_536
 
 
 def access_log_directive(settings: Settings) -> str:
