@@ -1,66 +1,44 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (headless Chromium for the browser tests;
-# Virtuoso for the triplestore tests; nginx, which `kgpub serve` runs in front of gunicorn and
-# the static export is tested with; wrk for the benchmarks) and the npm packages (axe-core,
-# which it injects into pages; YASGUI, which the SPARQL query page loads from kgpub's own
-# server), when they are missing.
+# Installs the Debian packages the test suite needs and the npm packages it uses, when they
+# are missing:
+# - chromium: the browser tests;
+# - virtuoso-opensource: the triplestore tests (tests/virtuoso_server.py starts its own on
+#   free ports), beside the Oxigraph server from PyPI;
+# - nginx: the front `kgpub serve` runs before gunicorn, and the server of the static export;
+# - wrk: the load generator of the benchmarks;
+# - npm: axe-core (injected into pages by the browser tests) and YASGUI (the SPARQL query
+#   page's editor, served from kgpub's own route).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "chromium is missing; run as root or: sudo apt-get install chromium" >&2
-    exit 1
-  fi
-  echo "installing Debian package chromium (browser tests)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-
-# OpenLink Virtuoso: the remote-store tests run against it as well as the Oxigraph server
-# (tests/virtuoso_server.py starts its own on free ports).
-if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "virtuoso-opensource is missing; run as root or: sudo apt-get install virtuoso-opensource" >&2
-    echo "(or set KGPUB_SKIP_VIRTUOSO=1 to skip the Virtuoso tests)" >&2
-    [ "${KGPUB_SKIP_VIRTUOSO:-}" = "1" ] || exit 1
-  else
-    echo "installing Debian package virtuoso-opensource (triplestore tests)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null
-  fi
-fi
-
-# nginx (kgpub serve's front) and wrk (the load generator of benchmarks/abuse.py)
-for pkg in nginx wrk; do
-  if ! command -v "$pkg" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$pkg" ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "$pkg is missing; run as root or: sudo apt-get install $pkg" >&2
-      exit 1
+# need PACKAGE COMMAND...: install PACKAGE from Debian unless every COMMAND is there.
+need() {
+  local pkg=$1
+  shift
+  local cmd
+  for cmd in "$@"; do
+    if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+      if [ "$(id -u)" -ne 0 ]; then
+        echo "$pkg is missing; run as root or: sudo apt-get install $pkg" >&2
+        return 1
+      fi
+      echo "installing Debian package $pkg"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+      return 0
     fi
-    echo "installing Debian package $pkg"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-  fi
-done
+  done
+}
+
+need chromium chromium
+if ! need virtuoso-opensource virtuoso-t isql-vt; then
+  echo "(or set KGPUB_SKIP_VIRTUOSO=1 to skip the Virtuoso tests)" >&2
+  [ "${KGPUB_SKIP_VIRTUOSO:-}" = "1" ] || exit 1
+fi
+need nginx nginx
+need wrk wrk
 
 if [ -f package.json ] && { [ ! -d node_modules/axe-core ] || [ ! -d node_modules/@zazuko/yasgui ]; }; then
   echo "installing npm packages from package-lock.json (axe-core, YASGUI)"
   npm ci --silent --no-audit --no-fund
 fi
-
-# nginx (serves the static export in tests/test_static_export.py) and wrk (the load generator
-# of benchmarks/pages.py, sparql.py and static.py): install each only when missing.
-for pair in nginx:nginx wrk:wrk; do
-  cmd=${pair%%:*}
-  pkg=${pair##*:}
-  if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "$pkg is missing; run as root or: sudo apt-get install $pkg" >&2
-      exit 1
-    fi
-    echo "installing Debian package $pkg"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-  fi
-done
