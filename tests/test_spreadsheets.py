@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 
 from kgpub.cli import main
 from kgpub.config import Settings
@@ -69,6 +69,92 @@ def test_export_then_import_gives_the_published_graph(
     data = exported(snapshot, municipality, as_csv=as_csv)
     report = import_workbook(snapshot, data, f"{municipality}.xlsx")
     assert isomorphic(parsed(report, settings), published(settings, municipality))
+
+
+@pytest.mark.parametrize("municipality", ["haninge", "haparanda"])
+def test_export_writes_no_rows_to_the_other_statements_sheet(
+    snapshot: Snapshot, municipality: str
+) -> None:
+    _template, tables = export_tables(snapshot, municipality)
+    extra = next(t for t in tables if t.title == "Övrigt")
+    assert extra.rows == []
+    book = openpyxl.load_workbook(io.BytesIO(exported(snapshot, municipality)))
+    assert book["Övrigt"].max_row == 3  # the three header rows only
+
+
+def _rows(snapshot: Snapshot, municipality: str, title: str) -> dict[str, dict[str, Any]]:
+    """The exported rows of one sheet by ID, each as its cells by column key."""
+    _template, tables = export_tables(snapshot, municipality)
+    table = next(t for t in tables if t.title == title)
+    return {
+        str(cells[0].value): {k: c.value for k, c in zip(table.keys, cells, strict=True)}
+        for cells in table.rows
+    }
+
+
+def test_the_seed_data_travels_in_real_columns(snapshot: Snapshot) -> None:
+    provenance = _rows(snapshot, "haparanda", "Proveniens")["haparanda"]
+    assert provenance["prov:wasDerivedFrom"] == "source/mal-budget-och-uppfoljning"
+    assert provenance["prov:generatedAtTime"].startswith("2026-11-23T00:00:00")
+    assert provenance["rdfs:label@sv"] == "Haparanda stad: mål, budget och uppföljning"
+    contact = _rows(snapshot, "haparanda", "Kontakt")["contact"]
+    assert contact["vcard:hasAddress/vcard:street-address"] == "Torget 9"
+    assert contact["vcard:hasAddress/vcard:locality"] == "Haparanda"
+    assert contact["vcard:hasAddress/vcard:postal-code"] is None
+    visio = _rows(snapshot, "haparanda", "Källor")["visio-2035"]
+    assert visio["dcterms:title"] == "Visio 2035"
+    assert visio["dcterms:title@sv"] is None
+    assert visio["dcterms:format"] == "filetype:PDF"
+    page = _rows(snapshot, "haninge", "Källor")["source/vision-invanarlofte-och-mal"]
+    assert page["dcterms:modified"] == "2024-04-04"
+
+
+def _imported_after(snapshot: Snapshot, municipality: str, *edits: Edit) -> Graph:
+    book = openpyxl.load_workbook(io.BytesIO(exported(snapshot, municipality)))
+    for edit in edits:
+        edit(book)
+    out = io.BytesIO()
+    book.save(out)
+    return parsed(import_workbook(snapshot, out.getvalue(), "s.xlsx"), snapshot.settings)
+
+
+def test_an_empty_provenance_id_stands_for_the_municipalitys_graph(
+    snapshot: Snapshot, settings: Settings
+) -> None:
+    graph = _imported_after(snapshot, "haparanda", _set("Proveniens", "haparanda", "id", None))
+    assert isomorphic(graph, published(settings, "haparanda"))
+
+
+def test_the_address_columns_describe_one_address(snapshot: Snapshot) -> None:
+    postcode = _set("Kontakt", "contact", "vcard:hasAddress/vcard:postal-code", "953 85")
+    graph = _imported_after(snapshot, "haparanda", postcode)
+    vcard = "http://www.w3.org/2006/vcard/ns#"
+    contact = URIRef(snapshot.settings.base_iri + "id/haparanda/contact")
+    addresses = list(graph.objects(contact, URIRef(vcard + "hasAddress")))
+    assert len(addresses) == 1
+    parts = {str(p).removeprefix(vcard): str(o) for p, o in graph.predicate_objects(addresses[0])}
+    assert parts == {
+        str(RDF.type): vcard + "Address",
+        "street-address": "Torget 9",
+        "postal-code": "953 85",
+        "locality": "Haparanda",
+    }
+
+
+def test_a_file_format_from_the_drop_down_is_described(snapshot: Snapshot) -> None:
+    page = "source/vision-invanarlofte-och-mal"
+    graph = _imported_after(
+        snapshot, "haninge", _set("Källor", page, "dcterms:format", "filetype:HTML\nfiletype:ZIP")
+    )
+    filetype = "http://publications.europa.eu/resource/authority/file-type/"
+    html, zip_ = URIRef(filetype + "HTML"), URIRef(filetype + "ZIP")
+    assert (html, RDF.type, DCTERMS.MediaTypeOrExtent) in graph
+    assert set(graph.objects(html, RDFS.label)) == {
+        Literal("HTML", lang="sv"),
+        Literal("HTML", lang="en"),
+    }
+    assert (None, DCTERMS["format"], zip_) in graph  # not offered, yet taken as given
+    assert (zip_, None, None) not in graph
 
 
 def test_import_writes_the_same_bytes_for_the_same_workbook(snapshot: Snapshot) -> None:

@@ -12,7 +12,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kgpub.publish.spreadsheet.specs import EXTRA_COLUMNS, EXTRA_SHEET, MIRRORS
+from kgpub.publish.spreadsheet.specs import (
+    EXTRA_COLUMNS,
+    EXTRA_SHEET,
+    FILE_TYPES,
+    MIRRORS,
+    PARTS,
+)
 from kgpub.publish.spreadsheet.tables import Table
 from kgpub.publish.spreadsheet.template import Column, Sheet, Template
 from kgpub.publish.spreadsheet.values import Cell, cell_value, decimal_format
@@ -75,7 +81,7 @@ class Exporter:
             column = sheet.column(sheet.spec.parent)
             owner = next(self.g.subjects(URIRef(column.prop), subject), None) if column else None
             parent = str(owner) if owner is not None else ""
-        prefix = sheet.spec.path.format(m=m, slug="", parent=parent)
+        prefix = sheet.spec.path.format(m=m, slug="", parent=parent, base=self.base)
         local = iri.removeprefix(prefix)
         if iri.startswith(prefix) and "/" not in local and local:
             return local
@@ -97,6 +103,8 @@ class Exporter:
             return Cell(self.homes[subject][1])
         if column.kind == "type":
             return self.type_cell(sheet, subject)
+        if column.kind == "part":
+            return self.part_cell(subject, column)
         if column.inverse:
             terms: list[Node] = [s for s in self.g.subjects(URIRef(column.prop), subject)]
             return self.refs(column, [(t, URIRef(column.prop), subject) for t in terms])
@@ -118,11 +126,12 @@ class Exporter:
         if column.kind == "ref":
             ok = isinstance(o, URIRef)
             mirror = MIRRORS.get(column.key)
-            return ok and (mirror is None or (o, self.iri(mirror), s) in self.g)
+            ok = ok and (mirror is None or (o, self.iri(mirror), s) in self.g)
+            return ok and all(t in self.g for t in self.described(column, o))
         if not isinstance(o, Literal):
             return False
         if column.kind == "text":
-            ok = o.language == column.lang
+            ok = o.language == column.lang and (column.lang is not None or o.datatype is None)
             if ok and sheet.spec.mirror_label and column.key.startswith("rdfs:label@"):
                 ok = (s, self.iri("skos:prefLabel"), o) in self.g
             return ok
@@ -146,6 +155,7 @@ class Exporter:
             self.left.discard((s, p, o))
             if column.key in MIRRORS:
                 self.left.discard((o, self.iri(MIRRORS[column.key]), s))
+            self.left.difference_update(self.described(column, o))
             node = s if column.inverse else o
             tokens.append(self.token(node, column))
         return Cell("\n".join(sorted(tokens)) if tokens else None)
@@ -166,6 +176,50 @@ class Exporter:
         if column.datatype in {XSD + "integer", XSD + "gYear"}:
             return Cell(cell_value(term))
         return Cell(str(term), "@")
+
+    def described(self, column: Column, node: Node) -> list[Triple]:
+        """What import states about a file format chosen in the drop-down (``FILE_TYPES``)."""
+        if column.key != "dcterms:format" or not isinstance(node, URIRef):
+            return []
+        known = FILE_TYPES.get(self.c(str(node)))
+        if known is None:
+            return []
+        cls, sv, en = known
+        label = self.iri("rdfs:label")
+        return [
+            (node, RDF.type, self.iri(cls)),
+            (node, label, Literal(sv, lang="sv")),
+            (node, label, Literal(en, lang="en")),
+        ]
+
+    def part_cell(self, subject: URIRef, column: Column) -> Cell:
+        """A part of the one blank node ``column.prop`` points to, if the columns hold it all."""
+        link = URIRef(column.prop)
+        nodes = list(self.g.objects(subject, link))
+        if len(nodes) != 1 or not self.whole_in_parts(nodes[0], column):
+            return Cell(None)
+        node = nodes[0]
+        value = self.g.value(node, URIRef(column.part or ""))
+        cls = PARTS[column.key.split("/")[0]][0]
+        self.left.difference_update({(subject, link, node), (node, RDF.type, self.iri(cls))})
+        self.left.discard((node, URIRef(column.part or ""), value))
+        return Cell(str(value) if value is not None else None, "@")
+
+    def whole_in_parts(self, node: Node, column: Column) -> bool:
+        """A blank node of the part's class, named once, with one plain text per part."""
+        cls, parts = PARTS[column.key.split("/")[0]]
+        if not isinstance(node, BNode) or len(list(self.g.subject_predicates(node))) != 1:
+            return False
+        allowed = {self.iri(p) for p in parts}
+        found = set()
+        for p, o in self.g.predicate_objects(node):
+            if p == RDF.type and o == self.iri(cls):
+                continue
+            plain = isinstance(o, Literal) and o.language is None and o.datatype is None
+            if p not in allowed or p in found or not plain:
+                return False
+            found.add(p)
+        return bool(found) and (node, RDF.type, self.iri(cls)) in self.g
 
     def consume_alignment(self, sheet: Sheet, subject: URIRef) -> None:
         if sheet.spec.key != "alignments":

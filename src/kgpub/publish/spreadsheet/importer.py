@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kgpub.publish.spreadsheet.specs import EXTRA_SHEET, MIRRORS
+from kgpub.publish.spreadsheet.specs import EXTRA_SHEET, FILE_TYPES, MIRRORS, OPEN_CHOICES, PARTS
 from kgpub.publish.spreadsheet.tables import Table, cell_name
 from kgpub.publish.spreadsheet.template import Column, Sheet, Template
 from kgpub.publish.spreadsheet.values import (
@@ -72,6 +72,7 @@ class Importer:
         self.out = Imported(Graph(), None)
         self.slugs: dict[str, dict[str, URIRef]] = {}
         self.rows: list[_Row] = []
+        self.parts: dict[tuple[URIRef, str], BNode] = {}
 
     # -- problems and cells --
 
@@ -133,6 +134,8 @@ class Importer:
     ) -> str | None:
         id_col = _col(table, "id")
         given = table.cell(row, id_col).text() if id_col is not None else ""
+        if not given and sheet.spec.key == "provenance" and self.out.municipality:
+            given = self.out.municipality  # the record of the municipality's own graph
         if not given:
             name_col = _col(table, "rdfs:label@sv")
             name = table.cell(row, name_col).text() if name_col is not None else ""
@@ -217,7 +220,7 @@ class Importer:
                 )
                 return None
             parent = str(found)
-        return URIRef(spec.path.format(m=m, slug=slug, parent=parent))
+        return URIRef(spec.path.format(m=m, slug=slug, parent=parent, base=self.base))
 
     # -- values --
 
@@ -250,11 +253,40 @@ class Importer:
         if column.inverse:
             g.add((term, prop, row.iri))
             return
+        if column.kind == "part":
+            self.add_part(row.iri, column, term)
+            return
         g.add((row.iri, prop, term))
+        self.describe(column, term)
         if column.key in MIRRORS:
             g.add((term, self.ref(MIRRORS[column.key]), row.iri))
         if row.sheet.spec.mirror_label and column.key.startswith("rdfs:label@"):
             g.add((row.iri, self.ref("skos:prefLabel"), term))
+
+    def add_part(self, subject: URIRef, column: Column, term: Node) -> None:
+        """A part of the blank node the row's property points to (one node per row)."""
+        g = self.out.graph
+        key = (subject, column.prop)
+        node = self.parts.get(key)
+        if node is None:
+            node = self.parts[key] = BNode()
+            cls = PARTS[column.key.split("/")[0]][0]
+            g.add((subject, URIRef(column.prop), node))
+            g.add((node, RDF.type, self.ref(cls)))
+        g.add((node, URIRef(column.part or ""), term))
+
+    def describe(self, column: Column, term: Node) -> None:
+        """A file format from the drop-down is stated to be one, with its names."""
+        if column.key != "dcterms:format" or not isinstance(term, URIRef):
+            return
+        token = next((k for k in FILE_TYPES if self.ref(k) == term), None)
+        if token is None:
+            return
+        cls, sv, en = FILE_TYPES[token]
+        label = self.ref("rdfs:label")
+        self.out.graph.add((term, RDF.type, self.ref(cls)))
+        self.out.graph.add((term, label, Literal(sv, lang="sv")))
+        self.out.graph.add((term, label, Literal(en, lang="en")))
 
     def after_row(self, row: _Row) -> None:
         """An alignment also states its link directly: local goal, relation, objective."""
@@ -268,7 +300,7 @@ class Importer:
             g.add((goal, relation, objective))
 
     def terms(self, column: Column, cell: Cell, sheet: Sheet) -> list[Node]:
-        if column.kind == "text":
+        if column.kind in {"text", "part"}:
             return [Literal(cell.text(), lang=column.lang)]
         if column.kind == "literal":
             values = (
@@ -302,7 +334,7 @@ class Importer:
                 return found
         if column.choices and column.choices in self.template.choices:
             known = {value for value, _label in self.template.choices[column.choices]}
-            if known and token not in known and not column.key.startswith("kgpub:unit"):
+            if known and token not in known and column.key not in OPEN_CHOICES:
                 raise _unknown(token, column, "choice")
         try:
             return self.ref(token)

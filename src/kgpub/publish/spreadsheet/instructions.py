@@ -37,9 +37,18 @@ _LINES: tuple[tuple[str, str], ...] = (
         "separated by semicolons.",
     ),
     (
-        "Nationella mål, relationer, grunder, län och enheter väljs i listorna (bladet Listor).",
-        "National objectives, relations, bases, counties and units are chosen from the drop-downs "
-        "(sheet Listor).",
+        "Nationella mål, relationer, grunder, län, enheter och filformat väljs i listorna (bladet "
+        "Listor).",
+        "National objectives, relations, bases, counties, units and file formats are chosen from "
+        "the drop-downs (sheet Listor).",
+    ),
+    (
+        "Proveniens: en rad om kommunens egen datamängd (tomt ID = kommunens ID), vilken källa "
+        "den hämtats ur och när den sammanställdes. Övrigt är en sista utväg för det som ingen "
+        "kolumn rymmer.",
+        "Proveniens: one row about the municipality's own data set (an empty ID is the "
+        "municipality's), the source it was taken from and when it was put together. Övrigt is a "
+        "last resort for what no column holds.",
     ),
     (
         "Mål under mål: ange det överordnade målets ID i kolumnen för övergripande mål; ett "

@@ -42,10 +42,13 @@ class SheetSpec:
         key: Stable English key (CSV file name, ``csv-metadata.json``).
         name_sv, name_en: Sheet title (Swedish) and its English name.
         types: The type choices: each a compact class and the classes it stands for.
-        path: Where rows mint IRIs: ``{m}`` is the municipality's path (``id/haninge``),
-            ``{parent}`` the IRI of the row named in the ``parent`` column.
+        path: Where rows mint IRIs: ``{m}`` is the municipality's IRI (``…/id/haninge``),
+            ``{base}`` the base IRI, ``{parent}`` the IRI of the row named in the ``parent``
+            column.
         parent: The column key whose row gives ``{parent}``, if the path uses it.
-        extras: Properties no shape gives this sheet but the data uses (``p@sv`` for text).
+        extras: Properties no shape gives this sheet but the data uses (``p@sv`` for text,
+            ``p@`` for text without a language; a property of ``PARTS`` gives one column
+            per part of the blank node it points to).
         omit: Shape properties that do not belong on this sheet.
         order: Column keys that come first, in this order.
     """
@@ -73,6 +76,8 @@ _COMMENT = ("rdfs:comment@sv", "rdfs:comment@en")
 _DECISION = ("kgpub:owner", "kgpub:decidedBy", "kgpub:decisionDate", "kgpub:decidedIn")
 _NOT_DECIDED = (*_DECISION, "kgpub:supportsVision", "kgpub:restsOn")
 _NAMES = ("rdfs:label@sv", "rdfs:label@en")
+_ADDRESS = ("street-address", "postal-code", "locality", "country-name")
+_DATES = ("dcterms:issued", "dcterms:modified", "dcterms:created")
 
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(
@@ -111,9 +116,22 @@ SHEETS: tuple[SheetSpec, ...] = (
             "dcterms:source",
             "dcterms:language",
             "dcterms:creator",
+            "dcterms:title@sv",
+            "dcterms:title@en",
+            "dcterms:title@",
+            *_DATES,
             *_COMMENT,
         ),
-        order=(*_NAMES, "dcterms:title@sv", "dcterms:title@en"),
+        order=(*_NAMES, "dcterms:title@sv", "dcterms:title@en", "dcterms:title"),
+    ),
+    SheetSpec(
+        "provenance",
+        "Proveniens",
+        "Provenance",
+        (("prov:Entity", ("prov:Entity",)),),
+        "{base}graph/{slug}",
+        extras=(*_NAMES, "prov:wasDerivedFrom", "prov:generatedAtTime", *_COMMENT),
+        order=(*_NAMES, "prov:wasDerivedFrom", "prov:generatedAtTime"),
     ),
     SheetSpec(
         "bodies",
@@ -142,8 +160,16 @@ SHEETS: tuple[SheetSpec, ...] = (
             "vcard:hasEmail",
             "vcard:hasTelephone",
             "schema:openingHours",
+            "vcard:hasAddress",
             "dcterms:source",
             *_COMMENT,
+        ),
+        order=(
+            *_NAMES,
+            "vcard:fn",
+            "vcard:hasEmail",
+            "vcard:hasTelephone",
+            *(f"vcard:hasAddress/vcard:{p}" for p in _ADDRESS),
         ),
     ),
     SheetSpec(
@@ -342,6 +368,16 @@ NAMES: dict[str, tuple[str, str]] = {
     "dcterms:source": ("källa", "source"),
     "dcterms:language": ("språk", "language"),
     "dcterms:creator": ("upphov", "creator"),
+    "dcterms:issued": ("utgiven", "issued"),
+    "dcterms:modified": ("senast ändrad", "last modified"),
+    "dcterms:created": ("skapad", "created"),
+    "prov:wasDerivedFrom": ("hämtad ur källa", "derived from source"),
+    "prov:generatedAtTime": ("sammanställd (tid)", "generated at (time)"),
+    "vcard:hasAddress": ("adress", "address"),
+    "vcard:street-address": ("gatuadress", "street address"),
+    "vcard:postal-code": ("postnummer", "postal code"),
+    "vcard:locality": ("ort", "locality"),
+    "vcard:country-name": ("land", "country"),
     "kgpub:owner": ("ägare", "owner"),
     "skos:altLabel": ("annat namn", "alternative name"),
     "skos:scopeNote": ("omfattning", "scope note"),
@@ -368,9 +404,33 @@ LITERAL_EXTRAS: dict[str, str | None] = {
     "schema:openingHours": None,
 }
 
+#: Extras whose values are dates: a year, a month, a date or a date and time.
+DATE_EXTRAS = frozenset({*_DATES, "prov:generatedAtTime"})
+
+#: Properties that point to a blank node of one class, given as one column per part (a
+#: property of that node with a plain text value): the contact's address.
+PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "vcard:hasAddress": (
+        "vcard:Address",
+        tuple(f"vcard:{p}" for p in _ADDRESS),
+    ),
+}
+
 #: Drop-down lists that come from the published data rather than from an ``sh:in``.
 DATA_CHOICES: dict[str, str] = {
     "kgpub:objective": "objectives",
     "kgpub:county": "counties",
     "kgpub:unit": "units",
+    "dcterms:format": "formats",
+}
+
+#: Drop-downs that suggest values but take others too.
+OPEN_CHOICES = frozenset({"kgpub:unit", "dcterms:format"})
+
+#: File formats the format drop-down offers (from the EU's file type list), each with the
+#: class and the Swedish and English names that import states about it: choosing
+#: ``filetype:PDF`` says that it is a ``dcterms:MediaTypeOrExtent`` named "PDF".
+FILE_TYPES: dict[str, tuple[str, str, str]] = {
+    f"filetype:{code}": ("dcterms:MediaTypeOrExtent", code, code)
+    for code in ("PDF", "HTML", "DOCX", "XLSX", "PPTX", "ODT", "ODS", "CSV", "JSON", "XML")
 }

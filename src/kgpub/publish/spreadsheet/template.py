@@ -20,8 +20,10 @@ from rdflib.term import Node
 
 from kgpub.publish.spreadsheet.specs import (
     DATA_CHOICES,
+    DATE_EXTRAS,
     LITERAL_EXTRAS,
     NAMES,
+    PARTS,
     SHEETS,
     SheetSpec,
     cell_prefixes,
@@ -37,9 +39,11 @@ LANG_STRING = str(RDF.langString)
 class Column:
     """One column: ``key`` is what row 3 of the sheet holds (``rdfs:label@sv``, ``^p``).
 
-    ``kind`` is ``id``, ``type``, ``text`` (language ``lang``), ``literal`` (``datatype``,
-    None for plain text), ``date`` or ``ref``; ``multi`` columns take several values, one
-    a line. ``required_for`` names the classes for which a shape requires a value.
+    ``kind`` is ``id``, ``type``, ``text`` (language ``lang``, None for text without a
+    language), ``literal`` (``datatype``, None for plain text), ``date``, ``ref`` or ``part``
+    (the plain text value of property ``part`` of the blank node that ``prop`` points to);
+    ``multi`` columns take several values, one a line. ``required_for`` names the classes
+    for which a shape requires a value.
     """
 
     key: str
@@ -55,6 +59,7 @@ class Column:
     choices: str | None = None
     targets: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
+    part: str | None = None
 
     @property
     def required(self) -> bool:
@@ -231,28 +236,39 @@ class _ShapeReader:
             required_for=required,
             classes=tuple(sorted(self.c(c) for c in draft.classes)),
         )
+        if key in PARTS:
+            return self.part_columns(key, base)
         kind, datatype = self.kind(draft, key, spec)
         if kind == "text":
             langs = [k.split("@")[1] for k in spec.extras if k.startswith(key + "@")] or LANGS
-            return [
-                replace(
-                    base,
-                    key=f"{key}@{lang}",
-                    kind="text",
-                    lang=lang,
-                    multi=False,
-                    label_sv=f"{names[0]} ({lang})",
-                    label_en=f"{names[1]} ({lang})",
-                    required_for=required if lang == "sv" else (),
-                )
-                for lang in langs
-            ]
+            return [_text_column(base, lang, required if lang == "sv" else ()) for lang in langs]
         choices = key if draft.choices else DATA_CHOICES.get(key)
         return [replace(base, kind=kind, datatype=datatype, choices=choices)]
+
+    def part_columns(self, key: str, base: Column) -> list[Column]:
+        """One column per part of the blank node the property points to (``PARTS``)."""
+        _cls, parts = PARTS[key]
+        columns = []
+        for part in parts:
+            sv, en = NAMES.get(part, (part, part))
+            columns.append(
+                replace(
+                    base,
+                    key=f"{key}/{part}",
+                    kind="part",
+                    part=self.iri(part),
+                    multi=False,
+                    label_sv=f"{base.label_sv}: {sv}",
+                    label_en=f"{base.label_en}: {en}",
+                )
+            )
+        return columns
 
     def kind(self, draft: _Draft, key: str, spec: SheetSpec) -> tuple[str, str | None]:
         if key in LITERAL_EXTRAS:
             return "literal", LITERAL_EXTRAS[key]
+        if key in DATE_EXTRAS:
+            return "date", None
         if draft.inverse or draft.ref or draft.classes or draft.choices:
             return "ref", None
         datatypes = draft.datatypes or self.ontology_range(draft.prop)
@@ -284,6 +300,29 @@ class _ShapeReader:
                 draft.names[label.language] = str(label)
         fallback = self.c(draft.prop)
         return draft.names.get("sv", fallback), draft.names.get("en", fallback)
+
+
+def _text_column(base: Column, lang: str, required: tuple[str, ...]) -> Column:
+    """A text column in language ``lang`` (``""``: text without a language)."""
+    if not lang:
+        return replace(
+            base,
+            kind="text",
+            multi=False,
+            label_sv=f"{base.label_sv} (utan språk)",
+            label_en=f"{base.label_en} (no language)",
+            required_for=(),
+        )
+    return replace(
+        base,
+        key=f"{base.key}@{lang}",
+        kind="text",
+        lang=lang,
+        multi=False,
+        label_sv=f"{base.label_sv} ({lang})",
+        label_en=f"{base.label_en} ({lang})",
+        required_for=required,
+    )
 
 
 def _ordered(columns: list[Column], spec: SheetSpec) -> list[Column]:
@@ -327,6 +366,7 @@ _RANGE_SHEETS: dict[str, tuple[str, ...]] = {
     "schema:itemListElement": ("priorities",),
     "kgpub:localGoal": ("goals",),
     "cv:contactPoint": ("contact",),
+    "prov:wasDerivedFrom": ("sources",),
     "kgpub:vision": ("vision",),
     "kgpub:promise": ("promise",),
 }

@@ -19,6 +19,7 @@ from kgpub.publish.sources import Snapshot, load_snapshot
 from kgpub.publish.spreadsheet.exporter import Exporter, template_tables
 from kgpub.publish.spreadsheet.importer import Imported, Importer, Problem
 from kgpub.publish.spreadsheet.instructions import instructions_table
+from kgpub.publish.spreadsheet.specs import FILE_TYPES
 from kgpub.publish.spreadsheet.tables import (
     Table,
     column_letter,
@@ -72,6 +73,7 @@ def _choices(template: Template, snapshot: Snapshot) -> dict[str, list[tuple[str
     out["counties"] = sorted((c(n), _label(data, n)) for n in counties)
     units = {str(o) for o in data.objects(None, URIRef(template.prefixes["kgpub"] + "unit"))}
     out["units"] = [(u, u) for u in sorted(units | {"procent", "antal", "kronor", "ton CO2e"})]
+    out["formats"] = [(token, sv) for token, (_cls, sv, _en) in FILE_TYPES.items()]
     return out
 
 
@@ -140,7 +142,8 @@ def render(tables: list[Table], template: Template, *, csv: bool) -> bytes | dic
         return write_xlsx(tables, template.choices)
     files = write_csv(tables)
     props = {
-        s.spec.key: {c.key: [c.prop, c.datatype or ""] for c in s.columns} for s in template.sheets
+        s.spec.key: {c.key: [c.part or c.prop, c.datatype or ""] for c in s.columns}
+        for s in template.sheets
     }
     files["csv-metadata.json"] = csv_metadata(tables, props)
     return files
