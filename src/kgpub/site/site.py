@@ -95,6 +95,13 @@ class Site:
         self._memo[name] = (digest, value)
         return value
 
+    def warm(self) -> None:
+        """Build every per-snapshot memo now (the server does before it forks its workers,
+        so they share one copy rather than each building its own)."""
+        self.vocab_labels()
+        self.national()
+        self.municipality_names()
+
     def vocab_labels(self) -> dict[str, dict[str, str]]:
         """Labels of the ontology's terms (used for property names on every page)."""
 

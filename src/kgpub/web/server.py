@@ -4,6 +4,7 @@ reloader with ``dev=True``), behind an nginx of its own unless ``front = "none"`
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
+        """The app, loaded in the master (``preload_app``): warmed before any worker forks."""
+        warm(self._app)
         return self._app
 
     def reload(self) -> None:
@@ -98,11 +101,32 @@ def _kept(old: Any, why: str) -> str:
 
 
 def warm(app: Flask) -> None:
-    """Build the per-snapshot search index before gunicorn forks, so every worker shares it
-    (copy-on-write) and no first search waits for it."""
+    """Build the per-snapshot memos and search index before gunicorn forks, so every worker
+    shares them (copy-on-write) and no first request waits for them; then freeze the
+    master's heap (:func:`freeze_heap`)."""
+    from kgpub.web.current import EXTENSION as SITE
+
+    site = app.extensions.get(SITE)
+    if site is not None:
+        site.warm()
     cache = app.extensions.get("kgpub_search")
     if cache is not None:
         cache.index()
+    freeze_heap()
+
+
+def freeze_heap() -> None:
+    """Move every object the master holds out of the garbage collector's reach.
+
+    A collection in a worker walks every tracked object and writes to its header, which
+    copies the page it lives on out of the memory shared with the master: after a crawl each
+    worker had its own copy of most of the master's heap. Frozen objects are never walked.
+    What a previous snapshot left is unfrozen and collected first, so a reload frees it.
+    """
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
 
 
 def build(settings: Settings) -> Flask | None:
@@ -204,8 +228,7 @@ def run(
     app = build(settings)
     if app is None:
         return 1
-    warm(app)
-    log_to_stderr()
+    log_to_stderr()  # the app is warmed as gunicorn loads it (_Gunicorn.load)
     if settings.front == "none":
         bind = listen_address(bind_host, bind_port)
         _Gunicorn(app, gunicorn_options(settings, bind, workers)).run()

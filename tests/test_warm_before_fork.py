@@ -1,0 +1,114 @@
+"""Before gunicorn forks its workers, the master builds every per-snapshot memo and freezes
+its heap, so the workers share one copy of both instead of each building (and copying) its
+own."""
+
+from __future__ import annotations
+
+import gc
+import os
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from kgpub.site import site as site_module
+from kgpub.web.current import EXTENSION as SITE
+from kgpub.web.server import _Gunicorn, freeze_heap, warm
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_after() -> Iterator[None]:
+    """Frozen objects are never collected: give the rest of the test session its heap back."""
+    yield
+    gc.unfreeze()
+
+
+@pytest.fixture(scope="module")
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app(query_workers=1)
+
+
+def forbid_building_memos(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, building any per-snapshot memo of the site fails."""
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a per-snapshot memo was built again")
+
+    for builder in ("municipality_labels", "national_objectives", "graph_triples"):
+        monkeypatch.setattr(site_module, builder, fail)
+
+
+def in_forked_worker(app: Flask, paths: list[str]) -> list[int]:
+    """The status of each request, answered by a child forked from this process (as
+    gunicorn forks a worker from its master)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            client = app.test_client()
+            codes = [client.get(p, headers={"Accept": "text/html"}).status_code for p in paths]
+            os.write(write, ",".join(map(str, codes)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        text = answer.read()
+    os.waitpid(pid, 0)
+    return [int(x) for x in text.split(",") if x]
+
+
+def test_a_worker_forked_after_warm_builds_no_memo_again(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.extensions[SITE]._memo.clear()
+    warm(app)
+    forbid_building_memos(monkeypatch)
+    paths = ["/", "/municipalities", "/doc/haninge", "/alignment/haninge", "/compare"]
+    assert in_forked_worker(app, paths) == [200] * len(paths)
+
+
+def test_without_warm_the_first_request_builds_the_memos(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side of the test above: it would notice a worker building them."""
+    app.extensions[SITE]._memo.clear()
+    forbid_building_memos(monkeypatch)
+    assert in_forked_worker(app, ["/"]) == [500]
+
+
+def test_gunicorn_warms_the_app_it_loads_in_the_master(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.extensions[SITE]._memo.clear()
+    assert _Gunicorn(app, {"workers": 1}).load() is app
+    forbid_building_memos(monkeypatch)
+    assert in_forked_worker(app, ["/doc/haninge"]) == [200]
+
+
+def test_warm_freezes_the_heap_the_workers_will_share(app: Flask) -> None:
+    gc.unfreeze()
+    held = Node()
+    warm(app)
+    assert gc.get_freeze_count() > 0
+    collectable = [o for generation in range(3) for o in gc.get_objects(generation)]
+    assert not any(o is held for o in collectable)
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_freezing_again_first_frees_what_the_last_freeze_kept() -> None:
+    """On a reload the master publishes a new snapshot and freezes again: the old one's
+    garbage (cycles included) must not stay frozen forever."""
+    gc.unfreeze()
+    old = Node()
+    gone = weakref.ref(old)
+    freeze_heap()
+    del old
+    assert gone() is not None  # frozen: no collection reaches it
+    freeze_heap()
+    assert gone() is None
