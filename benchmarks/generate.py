@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ("haninge", "haparanda")
 NATIONAL = (
+    "sweden-counties.ttl",
     "sweden-environmental-objectives.ttl",
     "sweden-gender-equality-goals.ttl",
     "un-agenda-2030.ttl",

@@ -20,7 +20,6 @@ and the ``/check`` page do, timed once each: at this size validation is the cost
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import time
@@ -106,8 +105,6 @@ def main() -> None:
     args = parser.parse_args()
     project = ROOT / "benchmarks" / "out" / f"import-{args.count}"
     toml = generate(args.count, project)
-    # generate.py leaves the counties out; the shapes want each municipality's county described
-    shutil.copy(ROOT / "data" / "sweden-counties.ttl", project / "data")
     settings = Settings.load(config_file=toml, env={})
     snapshot = load_snapshot(settings)
     names = [s.graph_iri.rsplit("/", 1)[-1] for s in snapshot.data_sources]
