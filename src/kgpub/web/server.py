@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,8 +18,6 @@ from kgpub.publish.publisher import Publisher
 from kgpub.web.front import NginxFront, find_nginx, listen_address
 
 if TYPE_CHECKING:
-    from flask import Flask
-
     from kgpub.config import Settings
 
 
@@ -33,8 +32,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        """The app, loaded in the master (``preload_app``): warmed before any worker forks."""
-        warm(self._app)
+        """The app, loaded in the master (``preload_app``): warmed before any worker forks
+        (a plain WSGI callable, such as the benchmarks' no-work route, has nothing to warm)."""
+        if isinstance(self._app, Flask):
+            warm(self._app)
         return self._app
 
     def reload(self) -> None:
