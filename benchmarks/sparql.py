@@ -190,7 +190,7 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
 
 
 DISTINCT = {
-    "point lookup, new IRI": "SELECT ?p ?o WHERE {{ <" + BASE + "id/query-{i}> ?p ?o }}",
+    "point lookup, new IRI": "SELECT ?p ?o WHERE { <" + BASE + "id/query-{i}> ?p ?o }",
     "join, new literal": QUERIES["join (goals, owners, labels)"].replace(
         "FILTER(", 'FILTER(?label != "not a label {i}"@sv && '
     ),
@@ -204,9 +204,10 @@ def distinct_queries(servers: dict[str, tuple[int, str]], pids: dict[str, int], 
 
     print(f"\ndistinct queries (wrk, {args.connections} connections x {args.seconds:g} s):")
     for qname, template in DISTINCT.items():
-        for name in ("oxigraph server", "kgpub (cache)", "kgpub (no cache)"):
+        for name in ("oxigraph server", "kgpub (cache)", "kgpub (no cache)", "no-work WSGI"):
             port, path = servers[name]
-            queries = [template.format(i=i) for i in range(200_000)]
+            # {i} is the only placeholder: the queries' own braces stay as they are
+            queries = [template.replace("{i}", str(i)) for i in range(200_000)]
             paths = [f"{path}?{urllib.parse.urlencode({'query': q})}" for q in queries]
             headers = {"Accept": "application/sparql-results+json"}
             before = pss_mb(pids[name])
