@@ -107,7 +107,7 @@ class QueryPool:
         isolate_network: bool = True,
         memory_headroom: int | None = 512 << 20,
         max_result_bytes: int = 256 << 20,
-        cache_bytes: int = 32 << 20,
+        cache_bytes: int = 8 << 20,
         cache_max_bytes: int = 1 << 20,
     ) -> None:
         self.store = store

@@ -145,6 +145,8 @@ def _query_key(path: str, query_string: str) -> str:
 
 def _language_cookie(cookie_header: str) -> str:
     """The one cookie that changes a page (its language); other cookies stay out of the key."""
+    if LANG_COOKIE not in cookie_header:  # the common case: no parsing on the hot path
+        return ""
     cookies = SimpleCookie()
     try:
         cookies.load(cookie_header)
