@@ -150,8 +150,9 @@ def views_uncached_ms(config: Path) -> dict[str, float]:
 
 
 def _wrk_line(name: str, r: dict[str, float], base: dict[str, float]) -> str:
+    star = "*" if r.get("exhausted") else " "  # the list ran out: rate from Little's law
     return (
-        f"  {name:<22} {r['rps']:7.0f} req/s p50 {r['p50']:6.2f} ms p99 {r['p99']:7.2f} ms "
+        f"  {name:<22} {r['rps']:7.0f}{star}req/s p50 {r['p50']:6.2f} ms p99 {r['p99']:7.2f} ms "
         f"{r['errors']:.0f}+{r['bad_status']:.0f} errors | {r['rps'] / base['rps']:.2f}x no-work"
     )
 
@@ -202,6 +203,7 @@ def _distinct_size(
     docs = [p for p in sitemap_paths(port) if p.startswith("/doc/")]
     random.Random(size).shuffle(docs)
     print(f"{size} municipalities: {len(docs)} documents; server Pss at start {before:.0f} MB")
+    print("  (* the list ran out within the time: the rate is connections / mean latency)")
     html = {"Accept": "text/html"}
     for n in range(args.rounds):
         chunk = docs[n :: args.rounds + 1]  # the last share is left for the crawl
