@@ -156,9 +156,9 @@ function request()
 end
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %.1f %.1f %.1f\\n", summary.requests,
+  io.write(string.format("RESULT %d %d %d %d %.1f %.1f %.1f %.1f\\n", summary.requests,
     summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99), latency.mean))
+    latency:percentile(50), latency:percentile(99), latency.mean, latency.max))
 end
 """
 
@@ -179,7 +179,7 @@ def wrk(
     from Little's law instead: every connection is busy until its thread stops, so the rate
     is ``connections / mean latency`` (``exhausted`` is then 1). With ``cycle`` the list
     starts again instead: for a server without a response cache (nginx on files), where a
-    second pass costs what the first did. Returns requests, rps, p50 and p99 latency (ms),
+    second pass costs what the first did. Returns requests, rps, p50, p99 and max latency (ms),
     socket errors, non-2xx answers and ``exhausted``."""
     import tempfile
 
@@ -199,7 +199,7 @@ def wrk(
             check=True,
         ).stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    requests, duration_us, sock, status, p50, p99, mean = (float(x) for x in line.split()[1:])
+    requests, duration_us, sock, status, p50, p99, mean, top = (float(x) for x in line.split()[1:])
     exhausted = len(paths) > 1 and not cycle and requests >= len(paths) - 2 * connections
     rps = connections / (mean / 1e6) if exhausted and mean > 0 else requests / (duration_us / 1e6)
     return {
@@ -208,6 +208,7 @@ def wrk(
         "exhausted": float(exhausted),
         "p50": p50 / 1000,
         "p99": p99 / 1000,
+        "max": top / 1000,
         "errors": sock,
         "bad_status": status,
     }

@@ -153,7 +153,8 @@ def _wrk_line(name: str, r: dict[str, float], base: dict[str, float]) -> str:
     star = "*" if r.get("exhausted") else " "  # the list ran out: rate from Little's law
     return (
         f"  {name:<22} {r['rps']:7.0f}{star}req/s p50 {r['p50']:6.2f} ms p99 {r['p99']:7.2f} ms "
-        f"{r['errors']:.0f}+{r['bad_status']:.0f} errors | {r['rps'] / base['rps']:.2f}x no-work"
+        f"max {r['max']:7.1f} ms {r['errors']:.0f}+{r['bad_status']:.0f} errors | "
+        f"{r['rps'] / base['rps']:.2f}x no-work"
     )
 
 
@@ -207,12 +208,14 @@ def _distinct_size(
     html = {"Accept": "text/html"}
     for n in range(args.rounds):
         chunk = docs[n :: args.rounds + 1]  # the last share is left for the crawl
+        spare = docs[args.rounds :: args.rounds + 1][n :: args.rounds]  # its share of the last
         base = wrk(base_port, ["/nowork"], args.clients, args.seconds)
         runs = {
             "distinct HTML": wrk(port, chunk, args.clients, args.seconds, html),
             "distinct Turtle": wrk(port, [p + ".ttl" for p in chunk], args.clients, args.seconds),
             "cached HTML": wrk(port, [chunk[0]], args.clients, args.seconds, html),
             "cached Turtle": wrk(port, [chunk[0] + ".ttl"], args.clients, args.seconds),
+            "distinct HTML, 64 conn": wrk(port, spare, 64, args.seconds, html),
         }
         print(f" round {n + 1}: no-work {base['rps']:.0f} req/s p50 {base['p50']:.2f} ms")
         for name, r in runs.items():
