@@ -4,6 +4,7 @@ reloader with ``dev=True``), behind an nginx of its own unless ``front = "none"`
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import sys
@@ -122,12 +123,30 @@ def freeze_heap() -> None:
     A collection in a worker walks every tracked object and writes to its header, which
     copies the page it lives on out of the memory shared with the master: after a crawl each
     worker had its own copy of most of the master's heap. Frozen objects are never walked.
-    What a previous snapshot left is unfrozen and collected first, so a reload frees it.
+    Garbage is collected first (what loading the sources left, and on a reload what the
+    previous snapshot left, unfrozen for it), so nothing dead is frozen; then the C heap
+    gives its free pages back to the system (:func:`trim_malloc`).
     """
     if gc.get_freeze_count():
         gc.unfreeze()
-        gc.collect()
+    gc.collect()
+    trim_malloc()
     gc.freeze()
+
+
+def trim_malloc() -> bool:
+    """Return the C heap's free memory to the system (glibc's ``malloc_trim``): what the
+    parsed sources took is otherwise kept by the allocator, counted in the master's memory
+    and in every worker forked from it. Returns whether anything was given back (False
+    where there is no glibc)."""
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return bool(trim(0))
 
 
 def build(settings: Settings) -> Flask | None:
