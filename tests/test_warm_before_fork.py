@@ -130,3 +130,20 @@ def test_the_c_heap_gives_its_free_memory_back(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr("kgpub.web.server.trim_malloc", lambda: trimmed.append(True) or True)
     freeze_heap()
     assert trimmed == [True]
+
+
+def test_what_loading_left_is_freed_before_the_memos_are_built(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memos and the search index then take the pages the loaded graphs freed."""
+    gc.unfreeze()
+    dead = Node()
+    gone = weakref.ref(dead)
+    del dead
+    alive_when_building: list[bool] = []
+    site = app.extensions[SITE]
+    real = site.warm
+    monkeypatch.setattr(site, "warm", lambda: alive_when_building.append(gone() is not None))
+    warm(app)
+    monkeypatch.setattr(site, "warm", real)
+    assert alive_when_building == [False]
