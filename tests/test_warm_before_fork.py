@@ -15,7 +15,7 @@ from flask import Flask
 
 from kgpub.site import site as site_module
 from kgpub.web.current import EXTENSION as SITE
-from kgpub.web.server import _Gunicorn, freeze_heap, warm
+from kgpub.web.server import _Gunicorn, freeze_heap, trim_malloc, warm
 
 
 @pytest.fixture(autouse=True)
@@ -112,3 +112,38 @@ def test_freezing_again_first_frees_what_the_last_freeze_kept() -> None:
     assert gone() is not None  # frozen: no collection reaches it
     freeze_heap()
     assert gone() is None
+
+
+def test_the_first_freeze_collects_the_garbage_of_loading_first() -> None:
+    """What loading the sources left in cycles (rdflib graphs) is collected, never frozen."""
+    gc.unfreeze()
+    dead = Node()
+    gone = weakref.ref(dead)
+    del dead
+    freeze_heap()
+    assert gone() is None
+
+
+def test_the_c_heap_gives_its_free_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert trim_malloc() in (True, False)  # never raises, glibc or not
+    trimmed: list[bool] = []
+    monkeypatch.setattr("kgpub.web.server.trim_malloc", lambda: trimmed.append(True) or True)
+    freeze_heap()
+    assert trimmed == [True]
+
+
+def test_what_loading_left_is_freed_before_the_memos_are_built(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memos and the search index then take the pages the loaded graphs freed."""
+    gc.unfreeze()
+    dead = Node()
+    gone = weakref.ref(dead)
+    del dead
+    alive_when_building: list[bool] = []
+    site = app.extensions[SITE]
+    real = site.warm
+    monkeypatch.setattr(site, "warm", lambda: alive_when_building.append(gone() is not None))
+    warm(app)
+    monkeypatch.setattr(site, "warm", real)
+    assert alive_when_building == [False]

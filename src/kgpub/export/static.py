@@ -59,14 +59,10 @@ def graph_digests(site: Site) -> dict[str, str]:
     snapshot was not loaded here, as with a read-only remote store: then every graph counts
     as changed)."""
     snapshot = site.publisher.require().snapshot
-    sources = getattr(snapshot, "sources", None)
-    texts = getattr(snapshot, "texts", None)
-    if not sources or not texts:
+    if snapshot is None or not hasattr(snapshot, "graph_digests"):
         return {}
-    found: dict[str, Any] = {}
-    for source, text in zip(sources, texts, strict=True):
-        found.setdefault(source.graph_iri, hashlib.sha256()).update(text.encode())
-    return {g: h.hexdigest() for g, h in found.items()}
+    found: dict[str, str] = snapshot.graph_digests()
+    return found
 
 
 def read_manifest(out: Path) -> dict[str, Any]:

@@ -159,10 +159,19 @@ class Publisher:
         return report
 
     def swap(self, snapshot: Any) -> Published:
+        """Put ``snapshot`` in the store and serve it. A loaded
+        :class:`~kgpub.publish.sources.Snapshot` is published as its
+        :class:`~kgpub.publish.stored.StoredSnapshot`: its data graphs and texts are not
+        kept (the store has the data)."""
+        from kgpub.publish.sources import Snapshot
+        from kgpub.publish.stored import StoredSnapshot
+
         base = str(self.settings.base_iri)
         with self._lock:
             self.store.replace(snapshot_quads(snapshot, base))
             loaded_at = getattr(snapshot, "loaded_at", None) or datetime.now(UTC)
+            if isinstance(snapshot, Snapshot):
+                snapshot = StoredSnapshot.of(snapshot, self.store)
             published = Published(
                 digest=str(snapshot.digest),
                 loaded_at=loaded_at.replace(microsecond=0),

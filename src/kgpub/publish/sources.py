@@ -13,10 +13,11 @@ reports every problem in every file, like a compiler.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -198,7 +199,9 @@ def _first_error(text: str, base_iri: str) -> SyntaxError | None:
     return None
 
 
-def _convert(text: str, base_iri: str) -> list[Triple]:
+def rdflib_terms() -> Callable[[object], Node]:
+    """A converter of pyoxigraph terms to rdflib terms (an IRI, blank node or literal met
+    again gives the same rdflib object back)."""
     cache: dict[object, Node] = {}
 
     def term(t: object) -> Node:
@@ -220,6 +223,11 @@ def _convert(text: str, base_iri: str) -> list[Triple]:
             cache[t] = node
         return node
 
+    return term
+
+
+def _convert(text: str, base_iri: str) -> list[Triple]:
+    term = rdflib_terms()
     return [
         (term(q.subject), term(q.predicate), term(q.object))
         for q in ox.parse(
@@ -249,6 +257,30 @@ def _position_of_byte(raw: bytes, index: int) -> tuple[int, int]:
 
 
 # -- snapshots -------------------------------------------------------------------------------
+
+
+class SnapshotLike(Protocol):
+    """What checking an upload and the workbook import and export read from a snapshot: a
+    loaded :class:`Snapshot`, or the :class:`~kgpub.publish.stored.StoredSnapshot` that is
+    published (its data graphs read from the store)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def ontology(self) -> Graph: ...
+
+    @property
+    def shapes(self) -> Graph: ...
+
+    @property
+    def data_sources(self) -> list[Source]: ...
+
+    def sources_of(self, node: Node) -> list[Source]: ...
+
+    def data_graph(self, source: Source) -> Graph: ...
+
+    def union_data(self, excluding: Collection[str] = ()) -> Graph: ...
 
 
 @dataclass
@@ -314,13 +346,24 @@ class Snapshot:
             ):
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
 
-    def union_data(self) -> Graph:
-        """A new graph holding the triples of all data graphs (prefixes bound)."""
+    def union_data(self, excluding: Collection[str] = ()) -> Graph:
+        """A new graph holding the triples of all data graphs (prefixes bound), but those
+        of the named graphs in ``excluding``."""
         union = Graph()
         bind_prefixes(union, self.settings.base_iri)
         for source in self.data_sources:
-            union.addN((s, p, o, union) for s, p, o in self.data_graph(source))
+            if source.graph_iri not in excluding:
+                union.addN((s, p, o, union) for s, p, o in self.data_graph(source))
         return union
+
+    def graph_digests(self) -> dict[str, str]:
+        """A SHA-256 (hex) of the sources' text by the named graph they are loaded into."""
+        found: dict[str, Any] = {}
+        if not self.texts:
+            return {}
+        for source, text in zip(self.sources, self.texts, strict=True):
+            found.setdefault(source.graph_iri, hashlib.sha256()).update(text.encode())
+        return {g: h.hexdigest() for g, h in found.items()}
 
 
 def load_snapshot(settings: Settings, paths: Sequence[Path] | None = None) -> Snapshot:

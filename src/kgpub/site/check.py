@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, SH
 from kgpub.errors import BadRequest, KgpubError
 from kgpub.publish.publisher import Publisher
 from kgpub.publish.source_lines import LineFinder
-from kgpub.publish.sources import Snapshot, load_snapshot, parse_turtle
+from kgpub.publish.sources import SnapshotLike, load_snapshot, parse_turtle
 from kgpub.publish.spreadsheet.importer import Problem
 from kgpub.publish.spreadsheet.specs import SHEETS, SheetSpec
 from kgpub.publish.spreadsheet.tables import UnreadableWorkbook
@@ -177,7 +177,7 @@ def _unzip(upload: Upload, most: int) -> dict[str, bytes]:
 class Checker:
     """Checks uploads against one published snapshot (built once per snapshot)."""
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: SnapshotLike) -> None:
         self.snapshot = snapshot
         self.base = snapshot.settings.base_iri
         self.prefixes = prefixes_for(self.base)
@@ -271,13 +271,9 @@ class Checker:
         return found[0].removeprefix(prefix) if found else None
 
     def _violations(self, graph: Graph, path: Path, raw: bytes) -> list[Finding]:
-        union = bind_prefixes(Graph(), self.base)
-        replaced = self._replaced(graph, path)
-        for source in self.snapshot.data_sources:
-            if source.graph_iri not in replaced:
-                union += self.snapshot.data_graph(source)
-        union += graph
         snapshot = self.snapshot
+        union = snapshot.union_data(excluding=self._replaced(graph, path))
+        union += graph
         report = validate_graph(
             union, snapshot.shapes, snapshot.ontology, base_iri=self.base, inplace=True
         )

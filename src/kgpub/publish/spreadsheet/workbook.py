@@ -15,7 +15,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from kgpub.config import Settings
 from kgpub.errors import KgpubError
-from kgpub.publish.sources import Snapshot, load_snapshot
+from kgpub.publish.sources import SnapshotLike, load_snapshot
 from kgpub.publish.spreadsheet.exporter import Exporter, template_tables
 from kgpub.publish.spreadsheet.importer import Imported, Importer, Problem
 from kgpub.publish.spreadsheet.instructions import instructions_table
@@ -40,7 +40,7 @@ class UnknownMunicipality(KgpubError):
     """No published data file holds the municipality asked for."""
 
 
-def template_for(snapshot: Snapshot) -> Template:
+def template_for(snapshot: SnapshotLike) -> Template:
     """The template for the snapshot's shapes and ontology, drop-downs from its data."""
     base = snapshot.settings.base_iri
     template = build_template(snapshot.shapes, snapshot.ontology, base)
@@ -48,7 +48,7 @@ def template_for(snapshot: Snapshot) -> Template:
     return template
 
 
-def _choices(template: Template, snapshot: Snapshot) -> dict[str, list[tuple[str, str]]]:
+def _choices(template: Template, snapshot: SnapshotLike) -> dict[str, list[tuple[str, str]]]:
     data = snapshot.union_data()
 
     def c(iri: Any) -> str:
@@ -103,7 +103,10 @@ def _label(graph: Graph, node: Any) -> str:
 
 
 def template_tables_for(
-    snapshot: Snapshot, name: str | None = None, code: str | None = None, slug: str | None = None
+    snapshot: SnapshotLike,
+    name: str | None = None,
+    code: str | None = None,
+    slug: str | None = None,
 ) -> tuple[Template, list[Table]]:
     """The empty template's tables, optionally with the municipality row filled in."""
     template = template_for(snapshot)
@@ -120,7 +123,7 @@ def template_tables_for(
     return template, tables
 
 
-def export_tables(snapshot: Snapshot, municipality: str) -> tuple[Template, list[Table]]:
+def export_tables(snapshot: SnapshotLike, municipality: str) -> tuple[Template, list[Table]]:
     """The published data of one municipality (``haninge``) as filled tables."""
     base = snapshot.settings.base_iri
     source = next(
@@ -181,7 +184,7 @@ def read_tables(data: bytes | dict[str, bytes], filename: str) -> dict[str, Tabl
 
 
 def import_workbook(
-    snapshot: Snapshot, data: bytes | dict[str, bytes], filename: str
+    snapshot: SnapshotLike, data: bytes | dict[str, bytes], filename: str
 ) -> CheckReport:
     """Read, build the graph, validate it with the published data; Turtle only if all is well."""
     template = template_for(snapshot)
@@ -218,14 +221,11 @@ def _header(filename: str) -> str:
 
 
 def _shacl_problems(
-    snapshot: Snapshot, template: Template, imported: Imported, filename: str
+    snapshot: SnapshotLike, template: Template, imported: Imported, filename: str
 ) -> list[Problem]:
     base = snapshot.settings.base_iri
     own = f"{base}graph/{imported.municipality}"
-    union = Graph()
-    for source in snapshot.data_sources:
-        if source.graph_iri != own:
-            union += snapshot.data_graph(source)
+    union = snapshot.union_data(excluding={own})
     union += imported.graph
     report = validate_graph(union, snapshot.shapes, snapshot.ontology, base_iri=base, inplace=True)
     problems = []
