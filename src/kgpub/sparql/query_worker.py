@@ -43,34 +43,46 @@ def send_msg(sock: socket.socket, *parts: bytes) -> None:
             buffers[0] = buffers[0][sent:]
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
-    chunks: list[bytes] = []
-    remaining = n
-    while remaining:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            sock.settimeout(left)
-        chunk = sock.recv(min(remaining, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+def _recv_some(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    """Up to ``n`` bytes, as soon as any are there (at most until ``deadline``)."""
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        sock.settimeout(left)
+    chunk = sock.recv(n)
+    if not chunk:
+        raise EOFError
+    return chunk
 
 
 class TooBig(Exception):
     """A reply longer than the reader accepts."""
 
 
+#: What one read asks for: a whole message of most answers (header and bytes in one call,
+#: so a waiting thread gives up and takes back the GIL once rather than once per part).
+_READ_SIZE = 1 << 16
+
+
 def recv_msg(
     sock: socket.socket, deadline: float | None = None, max_size: int | None = None
 ) -> bytes:
-    (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
+    """One message of :func:`send_msg`. Each side sends one message and then waits for the
+    other's, so whatever arrives belongs to this message."""
+    head = _recv_some(sock, _READ_SIZE, deadline)
+    while len(head) < _HEADER.size:
+        head += _recv_some(sock, _READ_SIZE, deadline)
+    (size,) = _HEADER.unpack_from(head)
     if max_size is not None and size > max_size:
         raise TooBig
-    return _recv_exact(sock, size, deadline)
+    chunks = [head[_HEADER.size :]]
+    remaining = size - len(chunks[0])
+    while remaining > 0:
+        chunk = _recv_some(sock, min(remaining, 1 << 20), deadline)
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def drop_network() -> bool:
