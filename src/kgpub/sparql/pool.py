@@ -51,6 +51,7 @@ from kgpub.errors import (
 from kgpub.formats import Format
 from kgpub.sparql.protocol import SparqlRequest
 from kgpub.sparql.query_worker import (
+    ANSWER,
     Job,
     TooBig,
     close_inherited_sockets,
@@ -59,7 +60,7 @@ from kgpub.sparql.query_worker import (
     send_msg,
     zygote_loop,
 )
-from kgpub.store.base import contents_identity
+from kgpub.store.base import Store
 
 #: Pools of this process, re-armed in a forked child (see QueryPool._after_fork_in_child).
 #: One line for every query whose worker was killed or died (reason, duration, query hash).
@@ -119,6 +120,7 @@ class QueryPool:
         self.memory_headroom = memory_headroom
         self.max_result_bytes = max_result_bytes
         self.cache_max_bytes = cache_max_bytes
+        self._tokened = not isinstance(store, pyoxigraph.Store) and isinstance(store, Store)
         self._lock = threading.Lock()
         self._idle_changed = threading.Condition(self._lock)
         self._control_lock = threading.Lock()
@@ -138,7 +140,9 @@ class QueryPool:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _current_snapshot(self) -> object:
-        return contents_identity(self.store)
+        """What :func:`kgpub.store.base.contents_identity` says of the store, read without
+        its protocol check (which costs more than a query): the store's kind is fixed."""
+        return self.store.contents_token if self._tokened else self.store  # type: ignore[attr-defined]
 
     def _start_zygote(self) -> None:
         """Fork a fresh zygote from this process (caller holds ``_lock``)."""
@@ -353,8 +357,8 @@ class QueryPool:
             self.base_iri,
         )
         try:
-            send_msg(worker.sock, pickle.dumps(job))
-            reply = pickle.loads(recv_msg(worker.sock, deadline, self.max_result_bytes + 4096))
+            send_msg(worker.sock, pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+            reply = recv_msg(worker.sock, deadline, self.max_result_bytes + 4096)
         except TimeoutError:
             self._release(worker, healthy=False)
             _log_stopped("killed at the time limit", job.query, deadline - self.timeout)
@@ -374,14 +378,15 @@ class QueryPool:
             self._release(worker, healthy=False)
             raise self._worker_died(job, deadline) from None
         self._release(worker, healthy=True)
-        if reply[0] == "ok":
-            body: bytes = reply[1]
+        if reply[:1] == ANSWER:
+            body = reply[1:]
             if len(body) <= self.cache_max_bytes:
                 with self._lock:
                     if generation == self._generation:
                         self._cache.put(key, body)
             return body
-        raise _rebuild_error(str(reply[1]), str(reply[2]))
+        kind, message = pickle.loads(reply[1:])
+        raise _rebuild_error(str(kind), str(message))
 
 
 #: The errors a query worker reports by name; any other becomes :class:`QueryFailed`.

@@ -31,38 +31,58 @@ _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 
 
-def send_msg(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(_HEADER.pack(len(payload)) + payload)
+def send_msg(sock: socket.socket, *parts: bytes) -> None:
+    """One length-prefixed message made of ``parts`` (sent without joining them)."""
+    buffers = [_HEADER.pack(sum(map(len, parts))), *parts]
+    while buffers:
+        sent = sock.sendmsg(buffers)
+        while buffers and sent >= len(buffers[0]):
+            sent -= len(buffers[0])
+            buffers.pop(0)
+        if buffers and sent:
+            buffers[0] = buffers[0][sent:]
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
-    chunks: list[bytes] = []
-    remaining = n
-    while remaining:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            sock.settimeout(left)
-        chunk = sock.recv(min(remaining, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+def _recv_some(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    """Up to ``n`` bytes, as soon as any are there (at most until ``deadline``)."""
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        sock.settimeout(left)
+    chunk = sock.recv(n)
+    if not chunk:
+        raise EOFError
+    return chunk
 
 
 class TooBig(Exception):
     """A reply longer than the reader accepts."""
 
 
+#: What one read asks for: a whole message of most answers (header and bytes in one call,
+#: so a waiting thread gives up and takes back the GIL once rather than once per part).
+_READ_SIZE = 1 << 16
+
+
 def recv_msg(
     sock: socket.socket, deadline: float | None = None, max_size: int | None = None
 ) -> bytes:
-    (size,) = _HEADER.unpack(_recv_exact(sock, _HEADER.size, deadline))
+    """One message of :func:`send_msg`. Each side sends one message and then waits for the
+    other's, so whatever arrives belongs to this message."""
+    head = _recv_some(sock, _READ_SIZE, deadline)
+    while len(head) < _HEADER.size:
+        head += _recv_some(sock, _READ_SIZE, deadline)
+    (size,) = _HEADER.unpack_from(head)
     if max_size is not None and size > max_size:
         raise TooBig
-    return _recv_exact(sock, size, deadline)
+    chunks = [head[_HEADER.size :]]
+    remaining = size - len(chunks[0])
+    while remaining > 0:
+        chunk = _recv_some(sock, min(remaining, 1 << 20), deadline)
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def drop_network() -> bool:
@@ -116,8 +136,8 @@ class Job:
     base_iri: str | None
 
 
-def _execute(store: object, job: Job) -> bytes:
-    raw = in_process(store)
+def _evaluate(store: object, raw: pyoxigraph.Store | None, job: Job) -> object:
+    """Run ``job``'s query on the in-process store ``raw`` (else on ``store`` itself)."""
     if raw is not None:
         default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
             pyoxigraph.NamedNode(u) for u in job.default_graph_uris
@@ -125,7 +145,7 @@ def _execute(store: object, job: Job) -> bytes:
         named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] = [
             pyoxigraph.NamedNode(u) for u in job.named_graph_uris
         ]
-        results = raw.query(
+        return raw.query(
             job.query,
             base_iri=job.base_iri,
             # no dataset in the request: the query's own FROM / FROM NAMED, else the union
@@ -133,34 +153,48 @@ def _execute(store: object, job: Job) -> bytes:
             default_graph=default or None,
             named_graphs=named or None,
         )
-    else:
-        results = store.query(  # type: ignore[attr-defined]
-            job.query, job.default_graph_uris, job.named_graph_uris
-        )
+    return store.query(  # type: ignore[attr-defined]
+        job.query, job.default_graph_uris, job.named_graph_uris
+    )
+
+
+def _execute(store: object, raw: pyoxigraph.Store | None, job: Job) -> bytes:
     fmt = from_key(job.format_key, RESULT_FORMATS)
     assert fmt is not None, job.format_key
-    return result_formats.render(results, fmt, job.limit)
+    results = _evaluate(store, raw, job)
+    return result_formats.render(results, fmt, job.limit, again=lambda: _evaluate(store, raw, job))
+
+
+#: The first byte of a reply: an answer (the bytes follow) or an error (its pickled
+#: ``(kind, message)`` follows).
+ANSWER, ERROR = b"a", b"e"
+
+
+def _answer(store: object, raw: pyoxigraph.Store | None, job: Job) -> list[bytes]:
+    """The reply to ``job``, as the parts of one message."""
+    try:
+        return [ANSWER, _execute(store, raw, job)]
+    except SyntaxError as exc:
+        err = syntax_error(str(exc), job.query)
+        failure = (type(err).__name__, err.message)
+    except KgpubError as exc:  # the endpoint's own refusals, or a remote store's errors
+        failure = (type(exc).__name__, exc.message or str(exc))
+    except MemoryError:
+        failure = ("QueryFailed", "The query needed more memory than allowed.")
+    except Exception as exc:
+        failure = ("QueryFailed", f"The query failed: {exc}")
+    return [ERROR, pickle.dumps(failure)]
 
 
 def _worker_loop(store: object, sock: socket.socket) -> None:
+    raw = in_process(store)  # a worker's store never changes: a new snapshot retires it
     while True:
         try:
             job: Job = pickle.loads(recv_msg(sock))
         except (EOFError, OSError):
             return
         try:
-            reply: tuple[object, ...] = ("ok", _execute(store, job))
-        except SyntaxError as exc:
-            err = syntax_error(str(exc), job.query)
-            reply = ("err", type(err).__name__, err.message)
-        except KgpubError as exc:  # the endpoint's own refusals, or a remote store's errors
-            reply = ("err", type(exc).__name__, exc.message or str(exc))
-        except MemoryError:
-            reply = ("err", "QueryFailed", "The query needed more memory than allowed.")
-        except Exception as exc:
-            reply = ("err", "QueryFailed", f"The query failed: {exc}")
-        try:
-            send_msg(sock, pickle.dumps(reply))
+            send_msg(sock, *_answer(store, raw, job))
         except OSError:
             return
 

@@ -1,16 +1,18 @@
 """SPARQL results written into a format of the registry (:mod:`kgpub.formats`).
 
 SELECT/ASK: SPARQL Results JSON, XML, CSV, TSV. CONSTRUCT/DESCRIBE: Turtle, JSON-LD,
-RDF/XML, N-Triples, serialised by pyoxigraph. Solutions are written here, row by row, so the
-result-size limit is counted exactly and checked before anything large is built; graphs are
-counted triple by triple and then written natively. Which format to write is negotiated in
-:mod:`kgpub.negotiation`.
+RDF/XML, N-Triples, serialised by pyoxigraph. Solutions are written by pyoxigraph's own
+result writers as long as the answer is too short to hold more rows than the result-size
+limit allows (every format has a fewest bytes per row); a longer answer is stopped there and
+the query run again, its rows counted one by one here, so the limit is kept exactly. Graphs
+are counted triple by triple and then written natively. Which format to write is negotiated
+in :mod:`kgpub.negotiation`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
@@ -162,9 +164,64 @@ def serialize_triples(triples: Sequence[pyoxigraph.Triple], fmt: Format) -> byte
     return out or b""
 
 
-def render(results: object, fmt: Format, limit: int) -> bytes:
+#: pyoxigraph's own writer of each solutions format.
+_NATIVE = {
+    SPARQL_JSON.key: pyoxigraph.QueryResultsFormat.JSON,
+    SPARQL_XML.key: pyoxigraph.QueryResultsFormat.XML,
+    SPARQL_CSV.key: pyoxigraph.QueryResultsFormat.CSV,
+    SPARQL_TSV.key: pyoxigraph.QueryResultsFormat.TSV,
+}
+#: The fewest bytes one solution takes in each format: ``{},`` / ``<result></result>`` /
+#: an empty CSV line / an empty TSV line (a row with nothing bound).
+_FEWEST_BYTES_PER_ROW = {
+    SPARQL_JSON.key: 3,
+    SPARQL_XML.key: 17,
+    SPARQL_CSV.key: 2,
+    SPARQL_TSV.key: 1,
+}
+
+
+class _MayBeOverLimit(Exception):
+    """The answer has grown long enough to hold more rows than the limit."""
+
+
+class _BoundedWriter:
+    """A binary sink for pyoxigraph's writers that stops them past ``bound`` bytes."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.bound:
+            raise _MayBeOverLimit
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is buffered here."""
+
+
+def solutions_natively(results: pyoxigraph.QuerySolutions, fmt: Format, limit: int) -> bytes | None:
+    """``results`` written by pyoxigraph, or None once the answer is long enough to hold more
+    than ``limit`` rows (``results`` are then used up: count the rows of a new run)."""
+    sink = _BoundedWriter(limit * _FEWEST_BYTES_PER_ROW[fmt.key])
+    try:
+        results.serialize(sink, format=_NATIVE[fmt.key])  # type: ignore[arg-type]  # a write() is all it uses
+    except _MayBeOverLimit:
+        return None
+    return b"".join(sink.parts)
+
+
+def render(
+    results: object, fmt: Format, limit: int, again: Callable[[], object] | None = None
+) -> bytes:
     """Serialise pyoxigraph query results into ``fmt``, refusing more than ``limit`` items.
 
+    With ``again`` (which runs the query anew), solutions are written by pyoxigraph itself
+    and counted row by row only when the answer might be over the limit.
     A SELECT answered in a graph format (or the reverse) is :class:`NotAcceptable`.
     """
     if isinstance(results, pyoxigraph.QuerySolutions):
@@ -173,6 +230,12 @@ def render(results: object, fmt: Format, limit: int) -> bytes:
                 [f.media_type for f in SOLUTION_FORMATS],
                 "SELECT results cannot be written as " + fmt.media_type,
             )
+        if again is not None:
+            written = solutions_natively(results, fmt, limit)
+            if written is not None:
+                return written
+            results = again()
+            assert isinstance(results, pyoxigraph.QuerySolutions)
         variables = [v.value for v in results.variables]
         rows: list[Row] = []
         for solution in results:
