@@ -70,7 +70,9 @@ class DocumentResponseCache:
         self.publisher = publisher
         self.prefixes = prefixes
         self.max_body = max_body
-        self._entries: ByteBoundedCache[tuple[str, ...], _Entry] = ByteBoundedCache(max_bytes)
+        self._entries: ByteBoundedCache[tuple[str, ...], _Entry] = ByteBoundedCache(
+            max_bytes, entry_size
+        )
         self._lock = threading.Lock()
         self._data: object = None
 
@@ -133,6 +135,13 @@ class DocumentResponseCache:
         ):
             self._entries.put(key, (status, list(headers), body))
         return [body]
+
+
+def entry_size(entry: _Entry) -> int:
+    """The bytes a cached answer holds: its body and header text (no walk over nested
+    values, as :func:`kgpub.cache.size_of` would do, on every distinct page)."""
+    status, headers, body = entry
+    return len(body) + len(status) + sum(len(name) + len(value) + 16 for name, value in headers)
 
 
 def _query_key(path: str, query_string: str) -> str:
