@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from kgpub import vocab
 from kgpub.formats import DOCUMENT_FORMATS, Format
-from kgpub.rendering import l10n
+from kgpub.rendering import fragments, l10n
 from kgpub.rendering.l10n import N_, pick_label
 from kgpub.rendering.rdf import shorten
 from kgpub.uris import UriScheme
@@ -173,6 +173,8 @@ def make_environment(lang: str) -> Environment:
     env.policies["ext.i18n.trimmed"] = True
     install_translations(env, l10n.translations(lang))
     env.globals["DOCUMENT_FORMATS"] = DOCUMENT_FORMATS
+    env.globals["link"] = fragments.link
+    env.globals["property_table"] = fragments.property_table
     return env
 
 
