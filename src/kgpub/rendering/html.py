@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from gettext import GNUTranslations
@@ -10,7 +11,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from kgpub import vocab
 from kgpub.formats import DOCUMENT_FORMATS, Format
@@ -181,7 +182,12 @@ def make_environment(lang: str) -> Environment:
 def install_translations(env: Environment, catalog: GNUTranslations) -> None:
     """Jinja's newstyle gettext over ``catalog``, with a message treated as plain text: it is
     escaped like any other value (a translation cannot add markup or break an attribute), and
-    its ``%(name)s`` placeholders are filled in with escaped values."""
+    its ``%(name)s`` placeholders are filled in with escaped values.
+
+    ``_``/``gettext`` and ``pgettext`` are then replaced by plain functions that do the same
+    (every template here escapes) and keep each message without values, once translated and
+    escaped: a page shows some twenty-five fixed strings, and Jinja's context-passing
+    wrappers cost more than the page's own values."""
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: escape(catalog.gettext(message)),
         ngettext=lambda singular, plural, n: escape(catalog.ngettext(singular, plural, n)),
@@ -191,6 +197,41 @@ def install_translations(env: Environment, catalog: GNUTranslations) -> None:
         ),
         newstyle=True,
     )
+    env.globals["_"] = env.globals["gettext"] = _fixed_gettext(catalog)
+    env.globals["pgettext"] = _fixed_pgettext(catalog)
+
+
+def _fixed_gettext(catalog: GNUTranslations) -> Callable[..., Markup]:
+    """Newstyle ``gettext`` (``escape(translation) % variables``), a message without
+    variables kept once computed."""
+    fixed: dict[str, Markup] = {}
+
+    def gettext(message: str, **variables: object) -> Markup:
+        if variables:
+            return escape(catalog.gettext(message)) % variables
+        found = fixed.get(message)
+        if found is None:
+            found = fixed[message] = escape(catalog.gettext(message)) % variables
+        return found
+
+    return gettext
+
+
+def _fixed_pgettext(catalog: GNUTranslations) -> Callable[..., Markup]:
+    """Newstyle ``pgettext`` (``context`` is a variable too), kept like :func:`_fixed_gettext`."""
+    fixed: dict[tuple[str, str], Markup] = {}
+
+    def pgettext(context: str, message: str, **variables: object) -> Markup:
+        variables.setdefault("context", context)
+        if len(variables) > 1:
+            return escape(catalog.pgettext(context, message)) % variables
+        found = fixed.get((context, message))
+        if found is None:
+            found = escape(catalog.pgettext(context, message)) % variables
+            fixed[(context, message)] = found
+        return found
+
+    return pgettext
 
 
 class HtmlRenderer:
