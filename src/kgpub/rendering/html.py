@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,11 @@ def linkable(iri: str) -> bool:
     return iri.strip().lower().startswith(LINK_SCHEMES)
 
 
+@functools.lru_cache(maxsize=8)
+def _scheme(base_iri: str) -> UriScheme:
+    return UriScheme(base_iri)
+
+
 @dataclass
 class PageContext:
     """What every page needs: language, where it is served, how to link and label."""
@@ -88,7 +94,7 @@ class PageContext:
         is not a web address (``javascript:``, ``data:``...) gives no target at all."""
         if not linkable(iri):
             return ""
-        uris = UriScheme(self.base_iri)
+        uris = _scheme(self.base_iri)
         return uris.to_local_url(uris.doc_of(iri) or iri, self.host_url)
 
     def linkable(self, iri: str) -> bool:
@@ -170,6 +176,7 @@ def make_environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # package data: no stat of every template for every page
     )
     env.policies["ext.i18n.trimmed"] = True
     install_translations(env, l10n.translations(lang))
