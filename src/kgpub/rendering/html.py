@@ -246,7 +246,18 @@ class HtmlRenderer:
 
     def __init__(self) -> None:
         self.envs = {lang: make_environment(lang) for lang in l10n.LANGUAGES}
+        self._chrome: dict[str, dict[str, Markup]] = {}
 
     def render(self, template: str, ctx: PageContext, **data: Any) -> str:
         env = self.envs.get(ctx.lang) or self.envs[l10n.LANGUAGES[0]]
-        return env.get_template(template).render(ctx=ctx, **data)
+        chrome = self._chrome.get(ctx.lang) or self._render_chrome(env, ctx)
+        return env.get_template(template).render(ctx=ctx, chrome=chrome, **data)
+
+    def _render_chrome(self, env: Environment, ctx: PageContext) -> dict[str, Markup]:
+        """The blocks of ``_chrome.html`` (the header and footer text of a language),
+        rendered once per language."""
+        chrome = env.get_template("_chrome.html")
+        values = chrome.new_context({"lang": ctx.lang, "other_lang": ctx.other_lang})
+        blocks = {name: Markup("".join(block(values))) for name, block in chrome.blocks.items()}
+        self._chrome[ctx.lang] = blocks
+        return blocks
