@@ -292,7 +292,7 @@ def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description
 
 def _owners_read(ns: str, owners: list[str], labels: list[pyoxigraph.Triple]) -> OwnersRead:
     owner_labels: dict[str, dict[str, str]] = {}
-    for t in labels:
+    for t in labels if owners else ():
         if _about(t) in owners:
             add_label(owner_labels, t)
     return OwnersRead(ns, tuple(owners), owner_labels)
