@@ -8,14 +8,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from kgpub.rendering.fragments import link, property_table, value
-from kgpub.rendering.html import PageContext
+from kgpub.rendering.html import HtmlRenderer, PageContext
 
 BASE = "https://w3id.org/kgpub/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def ctx(lang: str = "sv", **labels: dict[str, str]) -> PageContext:
-    return PageContext(BASE, "http://example.org/", lang, "/doc/x", labels=dict(labels))
+def ctx(lang: str = "sv", path: str = "/doc/x", **labels: dict[str, str]) -> PageContext:
+    return PageContext(BASE, "http://example.org/", lang, path, labels=dict(labels))
 
 
 def test_a_resource_links_to_its_document_by_its_label() -> None:
@@ -71,3 +71,24 @@ def test_a_blank_node_value_carries_its_own_properties_in_a_nested_table() -> No
         "</li></ul></td></tr>\n"
         "</table>\n"
     )
+
+
+def test_the_header_is_in_the_page_language_and_links_this_page_in_the_other() -> None:
+    renderer = HtmlRenderer()
+    pages = {
+        (lang, path): renderer.render("error.html", ctx(lang, path), title="T", message="M")
+        for lang in ("sv", "en", "sv")
+        for path in ("/doc/a", "/doc/b")
+    }
+    swedish, english = pages[("sv", "/doc/a")], pages[("en", "/doc/b")]
+    assert '<nav aria-label="Webbplatsen">' in swedish
+    assert 'hreflang="en" lang="en" href="/doc/a?lang=en">In English</a>' in swedish
+    assert '<nav aria-label="Site">' in english
+    assert 'hreflang="sv" lang="sv" href="/doc/b?lang=sv">På svenska</a>' in english
+    assert '<a href="/dataset?lang=en">Dataset description</a> · <a href="/sitemap.xml">' in english
+    assert 'href="/doc/b?lang=en">In English</a>' in pages[("sv", "/doc/b")]
+
+
+def test_a_search_box_shows_the_words_searched_for_escaped() -> None:
+    page = HtmlRenderer().render("error.html", ctx(), title="T", message="M", search_query='"a"<b>')
+    assert 'name="q" value="&#34;a&#34;&lt;b&gt;" placeholder=' in page
