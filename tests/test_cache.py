@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from kgpub.cache import ENTRY_OVERHEAD, ByteBoundedCache, size_of
+from kgpub.web.response_cache import entry_size
 
 
 def kib(n: int) -> bytes:
@@ -80,3 +81,10 @@ def test_concurrent_writers_keep_the_bound() -> None:
     for th in threads:
         th.join()
     assert 0 < cache.nbytes <= 64 * 1024
+
+
+def test_a_cached_answer_counts_its_body_and_header_text() -> None:
+    headers = [("Content-Type", "text/turtle"), ("Vary", "Accept")]
+    size = entry_size(("200 OK", headers, kib(2)))
+    assert 2048 + len("200 OK") + len("Content-TypeText/turtleVaryAccept") <= size
+    assert size < 2048 + 100

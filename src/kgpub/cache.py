@@ -36,10 +36,11 @@ def size_of(value: object) -> int:
         return len(value)
     if isinstance(value, str):
         return len(value)
-    if isinstance(value, tuple | list):  # before Sized: a protocol's isinstance is slow
+    counted = getattr(value, "nbytes", None)  # a Sized value; the protocol's isinstance is slow
+    if isinstance(counted, int):
+        return counted
+    if isinstance(value, tuple | list):
         return sum(size_of(item) for item in value) + 8 * len(value)
-    if isinstance(value, Sized):
-        return value.nbytes
     return sys.getsizeof(value)
 
 

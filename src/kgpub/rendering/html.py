@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from gettext import GNUTranslations
@@ -10,11 +12,11 @@ from urllib.parse import urlencode
 
 import pyoxigraph
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from kgpub import vocab
 from kgpub.formats import DOCUMENT_FORMATS, Format
-from kgpub.rendering import l10n
+from kgpub.rendering import fragments, l10n
 from kgpub.rendering.l10n import N_, pick_label
 from kgpub.rendering.rdf import shorten
 from kgpub.uris import UriScheme
@@ -45,6 +47,11 @@ LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 def linkable(iri: str) -> bool:
     """Whether ``iri`` may be the target of a link (a web address, e-mail or telephone)."""
     return iri.strip().lower().startswith(LINK_SCHEMES)
+
+
+@functools.lru_cache(maxsize=8)
+def _scheme(base_iri: str) -> UriScheme:
+    return UriScheme(base_iri)
 
 
 @dataclass
@@ -87,7 +94,7 @@ class PageContext:
         is not a web address (``javascript:``, ``data:``...) gives no target at all."""
         if not linkable(iri):
             return ""
-        uris = UriScheme(self.base_iri)
+        uris = _scheme(self.base_iri)
         return uris.to_local_url(uris.doc_of(iri) or iri, self.host_url)
 
     def linkable(self, iri: str) -> bool:
@@ -169,17 +176,25 @@ def make_environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # package data: no stat of every template for every page
     )
     env.policies["ext.i18n.trimmed"] = True
     install_translations(env, l10n.translations(lang))
     env.globals["DOCUMENT_FORMATS"] = DOCUMENT_FORMATS
+    env.globals["link"] = fragments.link
+    env.globals["property_table"] = fragments.property_table
     return env
 
 
 def install_translations(env: Environment, catalog: GNUTranslations) -> None:
     """Jinja's newstyle gettext over ``catalog``, with a message treated as plain text: it is
     escaped like any other value (a translation cannot add markup or break an attribute), and
-    its ``%(name)s`` placeholders are filled in with escaped values."""
+    its ``%(name)s`` placeholders are filled in with escaped values.
+
+    ``_``/``gettext`` and ``pgettext`` are then replaced by plain functions that do the same
+    (every template here escapes) and keep each message without values, once translated and
+    escaped: a page shows some twenty-five fixed strings, and Jinja's context-passing
+    wrappers cost more than the page's own values."""
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: escape(catalog.gettext(message)),
         ngettext=lambda singular, plural, n: escape(catalog.ngettext(singular, plural, n)),
@@ -189,6 +204,41 @@ def install_translations(env: Environment, catalog: GNUTranslations) -> None:
         ),
         newstyle=True,
     )
+    env.globals["_"] = env.globals["gettext"] = _fixed_gettext(catalog)
+    env.globals["pgettext"] = _fixed_pgettext(catalog)
+
+
+def _fixed_gettext(catalog: GNUTranslations) -> Callable[..., Markup]:
+    """Newstyle ``gettext`` (``escape(translation) % variables``), a message without
+    variables kept once computed."""
+    fixed: dict[str, Markup] = {}
+
+    def gettext(message: str, **variables: object) -> Markup:
+        if variables:
+            return escape(catalog.gettext(message)) % variables
+        found = fixed.get(message)
+        if found is None:
+            found = fixed[message] = escape(catalog.gettext(message)) % variables
+        return found
+
+    return gettext
+
+
+def _fixed_pgettext(catalog: GNUTranslations) -> Callable[..., Markup]:
+    """Newstyle ``pgettext`` (``context`` is a variable too), kept like :func:`_fixed_gettext`."""
+    fixed: dict[tuple[str, str], Markup] = {}
+
+    def pgettext(context: str, message: str, **variables: object) -> Markup:
+        variables.setdefault("context", context)
+        if len(variables) > 1:
+            return escape(catalog.pgettext(context, message)) % variables
+        found = fixed.get((context, message))
+        if found is None:
+            found = escape(catalog.pgettext(context, message)) % variables
+            fixed[(context, message)] = found
+        return found
+
+    return pgettext
 
 
 class HtmlRenderer:
@@ -196,7 +246,18 @@ class HtmlRenderer:
 
     def __init__(self) -> None:
         self.envs = {lang: make_environment(lang) for lang in l10n.LANGUAGES}
+        self._chrome: dict[str, dict[str, Markup]] = {}
 
     def render(self, template: str, ctx: PageContext, **data: Any) -> str:
         env = self.envs.get(ctx.lang) or self.envs[l10n.LANGUAGES[0]]
-        return env.get_template(template).render(ctx=ctx, **data)
+        chrome = self._chrome.get(ctx.lang) or self._render_chrome(env, ctx)
+        return env.get_template(template).render(ctx=ctx, chrome=chrome, **data)
+
+    def _render_chrome(self, env: Environment, ctx: PageContext) -> dict[str, Markup]:
+        """The blocks of ``_chrome.html`` (the header and footer text of a language),
+        rendered once per language."""
+        chrome = env.get_template("_chrome.html")
+        values = chrome.new_context({"lang": ctx.lang, "other_lang": ctx.other_lang})
+        blocks = {name: Markup("".join(block(values))) for name, block in chrome.blocks.items()}
+        self._chrome[ctx.lang] = blocks
+        return blocks

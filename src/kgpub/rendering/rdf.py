@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import pyoxigraph
@@ -12,6 +13,12 @@ from kgpub.vocab import prefixes_for
 
 def prefixes(base_iri: str) -> dict[str, str]:
     """The prefixes a document declares: every vocabulary kgpub uses (``kgpub.vocab``)."""
+    return dict(_prefixes(base_iri))
+
+
+@functools.lru_cache(maxsize=8)
+def _prefixes(base_iri: str) -> dict[str, str]:
+    """:func:`prefixes`, built once per base IRI (shared: never changed)."""
     return prefixes_for(base_iri)
 
 
@@ -23,7 +30,7 @@ def serialize(
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.name} is not an RDF format")
     pfx = (
-        prefixes(base_iri)
+        _prefixes(base_iri)
         if fmt.rdf_format
         not in (
             pyoxigraph.RdfFormat.N_TRIPLES,
@@ -36,11 +43,13 @@ def serialize(
     return pyoxigraph.serialize(triples, format=fmt.rdf_format, prefixes=pfx) or b""
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def shorten(iri: str, base_iri: str) -> str:
-    """A prefixed name for display, or the IRI itself."""
+    """A prefixed name for display, or the IRI itself (remembered: the same few thousand
+    properties, types and datatypes are shortened on every page)."""
     best = ""
     best_prefix = ""
-    for prefix, ns in prefixes(base_iri).items():
+    for prefix, ns in _prefixes(base_iri).items():
         if iri.startswith(ns) and len(ns) > len(best):
             best, best_prefix = ns, prefix
     if best and iri[len(best) :]:

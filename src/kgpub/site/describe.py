@@ -224,31 +224,33 @@ def build_description(iri: str, triples: Iterable[pyoxigraph.Triple]) -> Descrip
     desc = Description(iri=iri, triples=unique)
     outgoing: dict[str, list[Obj]] = defaultdict(list)
     blank: dict[str, dict[str, list[Obj]]] = defaultdict(lambda: defaultdict(list))
+    named, triple = pyoxigraph.NamedNode, pyoxigraph.Triple
     for t in unique:
         s, p, o = t.subject, t.predicate.value, t.object
-        if isinstance(s, pyoxigraph.NamedNode) and s.value == iri:
-            if isinstance(o, pyoxigraph.Triple):
-                continue
-            outgoing[p].append(o)
-        elif isinstance(s, pyoxigraph.BlankNode) and not isinstance(o, pyoxigraph.Triple):
+        if isinstance(s, named):
+            _index_named(desc, outgoing, s.value, p, o, iri)
+        elif isinstance(s, pyoxigraph.BlankNode) and not isinstance(o, triple):
             blank[s.value][p].append(o)
-        if (
-            isinstance(o, pyoxigraph.NamedNode)
-            and o.value == iri
-            and isinstance(s, pyoxigraph.NamedNode)
-        ):
-            desc.incoming.append((s.value, p))
-        if (
-            p == RDF_TYPE
-            and isinstance(s, pyoxigraph.NamedNode)
-            and isinstance(o, pyoxigraph.NamedNode)
-        ):
-            desc.types.setdefault(s.value, []).append(o.value)
-        add_label(desc.labels, t)
+        if p in LABEL_PREDICATES:
+            add_label(desc.labels, t)
     desc.outgoing = dict(outgoing)
     desc.blank = {k: dict(v) for k, v in blank.items()}
     desc.incoming_total = len(desc.incoming)
     return desc
+
+
+def _index_named(
+    desc: Description, outgoing: dict[str, list[Obj]], s: str, p: str, o: object, iri: str
+) -> None:
+    """A triple of a named subject ``s``: an outgoing value of ``iri``, an incoming link to
+    it, a type."""
+    if s == iri and not isinstance(o, pyoxigraph.Triple):
+        outgoing[p].append(o)  # type: ignore[arg-type]
+    if isinstance(o, pyoxigraph.NamedNode):
+        if o.value == iri:
+            desc.incoming.append((s, p))
+        if p == RDF_TYPE:
+            desc.types.setdefault(s, []).append(o.value)
 
 
 def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description:
@@ -290,7 +292,7 @@ def describe(store: Store, iri: str, kgpub_ns: str | None = None) -> Description
 
 def _owners_read(ns: str, owners: list[str], labels: list[pyoxigraph.Triple]) -> OwnersRead:
     owner_labels: dict[str, dict[str, str]] = {}
-    for t in labels:
+    for t in labels if owners else ():
         if _about(t) in owners:
             add_label(owner_labels, t)
     return OwnersRead(ns, tuple(owners), owner_labels)

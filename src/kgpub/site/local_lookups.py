@@ -45,7 +45,7 @@ def walk_description(
 def _walk_link(found: _Rows, walk: QuadWalk, q: pyoxigraph.Quad, depth: int) -> None:
     o, g = q.object, q.graph_name
     here = isinstance(o, Node) and next(iter(walk(o, None, None, g)), None) is not None
-    found.add_triple(pyoxigraph.Triple(q.subject, q.predicate, o), g, here)
+    found.add_triple(q.triple, g, here)
     if isinstance(o, pyoxigraph.BlankNode) and depth < 2:
         for inner in walk(o, None, None, g):
             _walk_link(found, walk, inner, depth + 1)
@@ -63,7 +63,7 @@ def _walk_incoming(
             found.total = incoming_count(store, r)
             return
         seen.add(key)
-        found.add_triple(pyoxigraph.Triple(q.subject, q.predicate, r), q.graph_name, True)
+        found.add_triple(q.triple, q.graph_name, True)  # its object is r
     found.total = len({(s, p) for s, p, _g in seen if isinstance(s, pyoxigraph.NamedNode)})
 
 
@@ -121,4 +121,4 @@ def walk_labels(
 
 
 def _triple(q: pyoxigraph.Quad) -> pyoxigraph.Triple:
-    return pyoxigraph.Triple(q.subject, q.predicate, q.object)
+    return q.triple  # the quad's own triple: no new one built from its three terms

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Blueprint, Response, request
 from werkzeug.http import http_date, quote_etag
@@ -60,6 +61,12 @@ def _document_headers(
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _last_modified(loaded_at: datetime) -> str:
+    """The Last-Modified of a snapshot's documents, formatted once per snapshot."""
+    return http_date(loaded_at)
+
+
 def document_response(
     rendered: Rendered,
     fmt: Format,
@@ -80,7 +87,7 @@ def document_response(
         doc_path,
         fmt.media_type,
         f"{published.etag}-{fmt.extension}-{lang}{tag}",
-        http_date(published.loaded_at),
+        _last_modified(published.loaded_at),
         "Accept, Accept-Language, Cookie" if by_language and not explicit_lang else "Accept",
         offers,
     )
