@@ -8,6 +8,7 @@ import ctypes
 import gc
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -253,7 +254,11 @@ def run(
         dev_app = build(settings)
         if dev_app is None:
             return 1
-        dev_app.run(host=bind_host, port=bind_port, debug=True, use_reloader=True)
+        # templates are compiled once (no stat per page): an edited one restarts the server
+        templates = [str(p) for p in (Path(__file__).parents[1] / "templates").glob("*.html")]
+        dev_app.run(
+            host=bind_host, port=bind_port, debug=True, use_reloader=True, extra_files=templates
+        )
         return 0
     if settings.front == "nginx":
         find_nginx()  # before validating: say at once when it is missing
