@@ -152,10 +152,14 @@ def trim_malloc() -> bool:
 
 
 def build(settings: Settings) -> Flask | None:
-    """Publish and build the app, or print why the data cannot be served and return None."""
+    """Publish and build the app, or print why the data cannot be served and return None.
+
+    The sources are loaded and validated in a child process (``isolate``), here and on
+    every reload: this process, which the web workers fork from, never holds their rdflib
+    graphs."""
     from kgpub.web.app import create_app
 
-    publisher = Publisher(settings)
+    publisher = Publisher(settings, isolate=True)
     try:
         publisher.start()
     except ValidationFailed as exc:
