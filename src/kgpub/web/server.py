@@ -20,6 +20,7 @@ from kgpub.web.front import NginxFront, find_nginx, listen_address
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
+    from kgpub.site.site import Site
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -113,10 +114,30 @@ def warm(app: Flask) -> None:
     site = app.extensions.get(SITE)
     if site is not None:
         site.warm()
+        warm_rendering(site)
     cache = app.extensions.get("kgpub_search")
     if cache is not None:
         cache.index()
     freeze_heap()
+
+
+def warm_rendering(site: Site) -> None:
+    """Load what rendering otherwise loads in each worker at its first pages: every
+    template compiled, in each language's environment, and babel's locale data for the
+    numbers, amounts, shares and dates pages write (about 4 MB a worker at 290
+    municipalities, measured with tracemalloc)."""
+    from kgpub.rendering import l10n
+
+    for env in site.html.envs.values():
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            env.get_template(name)
+    for lang in l10n.LANGUAGES:
+        l10n.date("2024-01-31", lang)
+        l10n.date("2024-01", lang)
+        l10n.amount(1, "SEK", lang)
+        l10n.amount(1, "EUR", lang)
+        l10n.share(0.5, lang)
+        l10n.number(1, lang, 1)
 
 
 def freeze_heap() -> None:
