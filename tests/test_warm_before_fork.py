@@ -147,3 +147,39 @@ def test_what_loading_left_is_freed_before_the_memos_are_built(
     warm(app)
     monkeypatch.setattr(site, "warm", real)
     assert alive_when_building == [False]
+
+
+def forbid_loading_for_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, compiling a template or reading babel's locale data fails."""
+    import babel.localedata
+    import jinja2
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("rendering loaded a template or locale data in the worker")
+
+    class NoPickle:
+        load = staticmethod(fail)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", fail)
+    monkeypatch.setattr(babel.localedata, "pickle", NoPickle)
+
+
+def test_a_worker_forked_after_warm_compiles_no_template_and_reads_no_locale_data(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = make_app(query_workers=1)  # its templates never compiled yet
+    warm(fresh)
+    forbid_loading_for_rendering(monkeypatch)
+    paths = [
+        f"{p}?lang={lang}" for p in ("/doc/haninge", "/municipalities") for lang in ["sv", "en"]
+    ]
+    assert in_forked_worker(fresh, paths) == [200] * len(paths)
+
+
+def test_without_warm_a_worker_compiles_the_templates_it_renders(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side of the test above: it would notice a worker compiling one."""
+    fresh = make_app(query_workers=1)
+    forbid_loading_for_rendering(monkeypatch)
+    assert in_forked_worker(fresh, ["/municipalities"]) == [500]

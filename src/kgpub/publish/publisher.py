@@ -51,6 +51,17 @@ def snapshot_quads(snapshot: Any, base_iri: str) -> Iterator[pyoxigraph.Quad]:
         yield from _graph_quads(snapshot.shapes, base_iri + "shapes")
 
 
+def fill_store(store: Store, nquads: bytes) -> None:
+    """Replace the content of ``store`` with N-Quads bytes (an embedded store loads them
+    as they are)."""
+    from kgpub.store.embedded import EmbeddedStore
+
+    if isinstance(store, EmbeddedStore):
+        store.load_nquads(nquads)
+    else:
+        store.replace(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+
+
 def make_store(settings: Settings) -> Store:
     """The store the settings configure (memory, disk or remote)."""
     from kgpub.store.factory import open_store
@@ -67,8 +78,14 @@ class Publisher:
         store: Store | None = None,
         load: Callable[[Settings], Any] | None = None,
         validate: Callable[[Any], Any] | None = None,
+        *,
+        isolate: bool = False,
     ) -> None:
+        """``isolate``: load and validate the sources in a child process (see
+        :mod:`kgpub.publish.loading`), as a server does: this process then never holds the
+        rdflib graphs of the data."""
         self.settings = settings
+        self.isolate = isolate
         self.store: Store = store if store is not None else make_store(settings)
         self._load = load
         self._validate = validate
@@ -139,22 +156,13 @@ class Publisher:
         Raises ``ValidationFailed`` (with the report) when the data does not conform; the
         previously published snapshot, if any, stays in the store.
         """
-        from kgpub.errors import ValidationFailed
+        from kgpub.publish.loading import load_validated, validated_in_child
 
-        load = self._load
-        validate = self._validate
-        if load is None:
-            from kgpub.publish.sources import load_snapshot
-
-            load = load_snapshot
-        if validate is None:
-            from kgpub.publish.validate import validate as default_validate
-
-            validate = default_validate
-        snapshot = load(self.settings)
-        report = validate(snapshot)
-        if not report.conforms:
-            raise ValidationFailed(report)
+        if self.isolate:
+            validated = validated_in_child(self.settings, self._load, self._validate)
+            self.swap(validated)
+            return validated.report
+        snapshot, report = load_validated(self.settings, self._load, self._validate)
         self.swap(snapshot)
         return report
 
@@ -162,16 +170,23 @@ class Publisher:
         """Put ``snapshot`` in the store and serve it. A loaded
         :class:`~kgpub.publish.sources.Snapshot` is published as its
         :class:`~kgpub.publish.stored.StoredSnapshot`: its data graphs and texts are not
-        kept (the store has the data)."""
+        kept (the store has the data); so is a :class:`~kgpub.publish.loading.Validated`
+        from a child process, whose N-Quads the store loads as they are."""
+        from kgpub.publish.loading import Validated
         from kgpub.publish.sources import Snapshot
         from kgpub.publish.stored import StoredSnapshot
 
         base = str(self.settings.base_iri)
         with self._lock:
-            self.store.replace(snapshot_quads(snapshot, base))
+            if isinstance(snapshot, Validated):
+                fill_store(self.store, snapshot.nquads)
+            else:
+                self.store.replace(snapshot_quads(snapshot, base))
             loaded_at = getattr(snapshot, "loaded_at", None) or datetime.now(UTC)
             if isinstance(snapshot, Snapshot):
                 snapshot = StoredSnapshot.of(snapshot, self.store)
+            elif isinstance(snapshot, Validated):
+                snapshot = snapshot.stored(self.settings, self.store)
             published = Published(
                 digest=str(snapshot.digest),
                 loaded_at=loaded_at.replace(microsecond=0),

@@ -48,16 +48,7 @@ class EmbeddedStore:
         return pyoxigraph.Store(str(self._path))
 
     def replace(self, quads: Iterable[pyoxigraph.Quad]) -> None:
-        data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b""
-        with self._lock:
-            if self._path is None:
-                fresh = pyoxigraph.Store()
-                fresh.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
-                self._store = fresh
-            else:  # one on-disk store: clear and reload in place
-                self._store.clear()
-                self._store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
-                self._store.optimize()
+        self.load_nquads(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b"")
 
     def replace_graph(self, graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -> None:
         """Replace one named graph: ``DROP SILENT GRAPH ; INSERT DATA`` as one pyoxigraph
@@ -72,13 +63,16 @@ class EmbeddedStore:
             self._store.flush()
 
     def load_nquads(self, data: bytes) -> None:
-        """Replace the content with N-Quads bytes (fast path for large loads)."""
+        """Replace the content with N-Quads bytes (what ``replace`` does with its quads)."""
         with self._lock:
-            fresh = pyoxigraph.Store() if self._path is None else self._store
-            if self._path is not None:
-                fresh.clear()
-            fresh.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
-            self._store = fresh
+            if self._path is None:
+                fresh = pyoxigraph.Store()
+                fresh.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+                self._store = fresh
+            else:  # one on-disk store: clear and reload in place
+                self._store.clear()
+                self._store.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+                self._store.optimize()
 
     def construct(self, query: str) -> list[pyoxigraph.Triple]:
         result = self._store.query(query, prefixes=_PREFIXES)
