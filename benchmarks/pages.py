@@ -59,12 +59,16 @@ def _serve(kind: str, config: str, port: int) -> None:
         def nowork() -> str:
             return "ok"
     else:
-        from kgpub.publish.sources import load_snapshot
+        from kgpub.publish.report import ValidationReport
         from kgpub.web.app import create_app
 
+        def conforms(_: object) -> ValidationReport:  # copies of validated sources: no SHACL
+            return ValidationReport(conforms=True, violations=[])
+
         settings = Settings.load(config_file=Path(config), env={})
-        publisher = Publisher(settings)
-        publisher.swap(load_snapshot(settings))  # copies of validated sources: no SHACL
+        # loaded in a child process, as `kgpub serve` does (web.server.build)
+        publisher = Publisher(settings, validate=conforms, isolate=True)
+        publisher.publish()
         app = create_app(settings, publisher, sparql=False)
     _Gunicorn(app, {**GUNICORN, "bind": f"127.0.0.1:{port}"}).run()
 

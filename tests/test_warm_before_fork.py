@@ -183,3 +183,56 @@ def test_without_warm_a_worker_compiles_the_templates_it_renders(
     fresh = make_app(query_workers=1)
     forbid_loading_for_rendering(monkeypatch)
     assert in_forked_worker(fresh, ["/municipalities"]) == [500]
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not), asked for up to 5 s:
+    a killed process takes a moment to go."""
+    import time
+
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                running = f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            running = False
+        if not running or time.monotonic() > deadline:
+            return running
+        time.sleep(0.05)
+
+
+def sparql_in_forked_worker(app: Flask) -> int:
+    """The status of an ASK query answered by a child forked from this process."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            client = app.test_client()
+            headers = {"Accept": "application/sparql-results+json"}
+            status = client.get("/sparql?query=ASK%7B%7D", headers=headers).status_code
+            os.write(write, str(status).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        text = answer.read()
+    os.waitpid(pid, 0)
+    return int(text or 0)
+
+
+def test_the_gunicorn_master_keeps_no_query_processes(app: Flask) -> None:
+    """Each web worker forks its own query zygote; the master's would only hold memory."""
+    pool = app.extensions["kgpub_sparql"].pool
+    pool.start(prefork=True)
+    started = pool.processes
+    assert started
+    _Gunicorn(app, {"workers": 1}).load()
+    assert pool.processes == []
+    assert not any(alive(pid) for pid in started)
+    assert sparql_in_forked_worker(app) == 200
+    # and the master itself still answers, starting them again when asked
+    client = app.test_client()
+    headers = {"Accept": "application/sparql-results+json"}
+    assert client.get("/sparql?query=ASK%7B%7D", headers=headers).status_code == 200
+    assert pool.processes

@@ -237,6 +237,23 @@ class QueryPool:
                 self._idle.extend(workers)
                 self._idle_changed.notify_all()
 
+    @property
+    def processes(self) -> list[int]:
+        """The process ids of this process's zygote and idle workers."""
+        with self._lock:
+            if self._pid != os.getpid() or not self._zygote_pid:
+                return []
+            return [self._zygote_pid, *(w.pid for w in self._idle)]
+
+    def stop(self) -> None:
+        """Stop this process's zygote and workers, armed to start them again at the next
+        query (and at once in a child forked from here). A gunicorn master, whose workers
+        each fork their own, then keeps no query processes of its own."""
+        with self._lock:
+            if self._pid == os.getpid():
+                self._retire()
+            self._snapshot = None
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -36,22 +36,29 @@ def page_language() -> str:
     return negotiate_language(request.headers.get("Accept-Language"), explicit)
 
 
-@functools.lru_cache(maxsize=4096)
+_PATH = "\0"  # where a document's path goes in a Link template
+
+
+@functools.lru_cache(maxsize=64)
+def _link_template(offers: tuple[Format, ...]) -> str:
+    """The Link header of a document with ``offers``, its path left as ``_PATH`` (a few
+    offer lists in all: a per-document cache would grow with the documents asked for)."""
+    return ", ".join(
+        f'<{_PATH}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offers
+    )
+
+
 def _document_headers(
     doc_path: str,
-    media_type: str,
     etag: str,
     last_modified: str,
     vary: str,
     offers: tuple[Format, ...] = DOCUMENT_FORMATS,
 ) -> tuple[tuple[str, str], ...]:
-    """The headers of a document response (built once per document, format and snapshot)."""
-    link = ", ".join(
-        f'<{doc_path}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offers
-    )
+    """The headers of a document response."""
     return (
         ("Vary", vary),
-        ("Link", link),
+        ("Link", _link_template(offers).replace(_PATH, doc_path)),
         ("ETag", quote_etag(etag)),
         ("Last-Modified", last_modified),
         ("Cache-Control", "public, max-age=60"),
@@ -85,7 +92,6 @@ def document_response(
     lang = page_language() if by_language else ""
     headers = _document_headers(
         doc_path,
-        fmt.media_type,
         f"{published.etag}-{fmt.extension}-{lang}{tag}",
         _last_modified(published.loaded_at),
         "Accept, Accept-Language, Cookie" if by_language and not explicit_lang else "Accept",

@@ -39,6 +39,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         (a plain WSGI callable, such as the benchmarks' no-work route, has nothing to warm)."""
         if isinstance(self._app, Flask):
             warm(self._app)
+            stop_query_processes(self._app)
         return self._app
 
     def reload(self) -> None:
@@ -88,13 +89,19 @@ def republish(app: Flask) -> bool:
         file=sys.stderr,
         flush=True,
     )
+    stop_query_processes(app)  # they hold the old snapshot; each new worker forks its own
+    warm(app)
+    return True
+
+
+def stop_query_processes(app: Flask) -> None:
+    """Stop the SPARQL query processes of this (master) process: each web worker forks its
+    own at once (:mod:`kgpub.sparql.pool`), so the master's would only hold memory."""
     from kgpub.web.sparql import EXTENSION
 
     service = app.extensions.get(EXTENSION)
-    if service is not None:  # retire the master's query zygote holding the old snapshot
-        service.pool.start(prefork=False)
-    warm(app)
-    return True
+    if service is not None:
+        service.pool.stop()
 
 
 def _kept(old: Any, why: str) -> str:
