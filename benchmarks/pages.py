@@ -213,7 +213,7 @@ def _distinct_size(
     for n in range(args.rounds):
         chunk = docs[n :: args.rounds + 1]  # the last share is left for the crawl
         spare = docs[args.rounds :: args.rounds + 1][n :: args.rounds]  # its share of the last
-        base = wrk(base_port, ["/nowork"], args.clients, args.seconds)
+        before = wrk(base_port, ["/nowork"], args.clients, args.seconds)
         runs = {
             "distinct HTML": wrk(port, chunk, args.clients, args.seconds, html),
             "distinct Turtle": wrk(port, [p + ".ttl" for p in chunk], args.clients, args.seconds),
@@ -221,7 +221,14 @@ def _distinct_size(
             "cached Turtle": wrk(port, [chunk[0] + ".ttl"], args.clients, args.seconds),
             "distinct HTML, 64 conn": wrk(port, spare, 64, args.seconds, html),
         }
-        print(f" round {n + 1}: no-work {base['rps']:.0f} req/s p50 {base['p50']:.2f} ms")
+        after = wrk(base_port, ["/nowork"], args.clients, args.seconds)
+        # the no-work route before and after the round: a machine that slowed down in
+        # between shows as two different rates, and the ratios take their mean
+        base = {"rps": (before["rps"] + after["rps"]) / 2}
+        print(
+            f" round {n + 1}: no-work {before['rps']:.0f} req/s before, {after['rps']:.0f} after "
+            f"(p50 {before['p50']:.2f} / {after['p50']:.2f} ms)"
+        )
         for name, r in runs.items():
             print(_wrk_line(name, r, base))
         print(f"  server Pss {pss_mb(pid):.0f} MB")
