@@ -37,6 +37,7 @@ _NON_NEGATIVE = (
     "response_cache_bytes",
     "page_cache_bytes",
     "query_memory_limit",
+    "query_worker_private_bytes",
     "sparql_per_client",
     "remote_poll_seconds",
 )
@@ -108,6 +109,10 @@ class Settings:
             (0 turns the cache off).
         query_memory_limit: Bytes of memory a query worker may use beyond what it shares
             with the server (0: no limit of its own).
+        query_worker_private_bytes: A query worker whose own memory (pages no longer
+            shared with the server: reading the store copies them) has grown past this is
+            replaced by a fresh one after its next answer (0: never), so the query workers
+            of a long-running server stay within ``query_workers`` times this.
         service_allowlist: SPARQL endpoints that federated ``SERVICE`` clauses may call;
             empty means ``SERVICE`` is refused.
         yasgui_dir: Directory of the YASGUI build (``yasgui.min.js``, ``yasgui.min.css``)
@@ -168,6 +173,7 @@ class Settings:
     response_cache_bytes: int = 16 << 20
     page_cache_bytes: int = 16 << 20
     query_memory_limit: int = 512 << 20
+    query_worker_private_bytes: int = 64 << 20
     service_allowlist: tuple[str, ...] = ()
     yasgui_dir: Path = Path("node_modules/@zazuko/yasgui/build")
     public_url: str | None = None

@@ -110,6 +110,7 @@ class QueryPool:
         max_result_bytes: int = 256 << 20,
         cache_bytes: int = 8 << 20,
         cache_max_bytes: int = 1 << 20,
+        recycle_bytes: int = 0,
     ) -> None:
         self.store = store
         self.size = size
@@ -120,6 +121,7 @@ class QueryPool:
         self.memory_headroom = memory_headroom
         self.max_result_bytes = max_result_bytes
         self.cache_max_bytes = cache_max_bytes
+        self.recycle_bytes = recycle_bytes
         self._tokened = not isinstance(store, pyoxigraph.Store) and isinstance(store, Store)
         self._lock = threading.Lock()
         self._idle_changed = threading.Condition(self._lock)
@@ -134,7 +136,7 @@ class QueryPool:
         self._snapshot: object = None
         self._cache: ByteBoundedCache[tuple[object, ...], bytes] = ByteBoundedCache(cache_bytes)
         self.network_isolated = False
-        self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "killed": 0}
+        self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "killed": 0, "recycled": 0}
         _LIVE_POOLS.add(self)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -168,7 +170,7 @@ class QueryPool:
                     isolated = drop_network()
                 os.write(ready_w, b"1" if isolated else b"0")
                 os.close(ready_w)
-                zygote_loop(self.store, child_end, self.memory_headroom)
+                zygote_loop(self.store, child_end, self.memory_headroom, self.recycle_bytes)
             finally:
                 os._exit(0)
         child_end.close()
@@ -342,12 +344,17 @@ class QueryPool:
                 self._idle_changed.notify()
             raise
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
+    def _release(self, worker: _Worker, healthy: bool, exiting: bool = False) -> None:
+        """Give ``worker`` back: to the idle ones, or (unhealthy, of an old snapshot, or
+        ``exiting`` of its own accord) gone, making room for a fresh one."""
         with self._lock:
-            if healthy and worker.generation == self._generation:
+            if healthy and not exiting and worker.generation == self._generation:
                 self._idle.append(worker)
             else:
-                self._kill(worker)
+                if exiting:
+                    worker.sock.close()
+                else:
+                    self._kill(worker)
                 if worker.generation == self._generation:
                     self._count -= 1
             self._idle_changed.notify()
@@ -394,8 +401,11 @@ class QueryPool:
         except (EOFError, OSError):
             self._release(worker, healthy=False)
             raise self._worker_died(job, deadline) from None
-        self._release(worker, healthy=True)
-        if reply[:1] == ANSWER:
+        tag = reply[:1]
+        if tag.isupper():  # the worker has grown past recycle_bytes and exits
+            self.stats["recycled"] += 1
+        self._release(worker, healthy=True, exiting=tag.isupper())
+        if tag.lower() == ANSWER:
             body = reply[1:]
             if len(body) <= self.cache_max_bytes:
                 with self._lock:

@@ -166,8 +166,20 @@ def _execute(store: object, raw: pyoxigraph.Store | None, job: Job) -> bytes:
 
 
 #: The first byte of a reply: an answer (the bytes follow) or an error (its pickled
-#: ``(kind, message)`` follows).
+#: ``(kind, message)`` follows); in capitals when the worker exits after this reply.
 ANSWER, ERROR = b"a", b"e"
+#: How many answers a worker gives between two looks at its own memory (a look reads
+#: ``/proc/self/smaps_rollup``, about a millisecond, after the reply has gone).
+RECYCLE_CHECK_EVERY = 32
+
+
+def private_bytes() -> int:
+    """This process's memory that no other process shares (its ``Private_*`` pages)."""
+    try:
+        with open("/proc/self/smaps_rollup", "rb") as fh:
+            return sum(int(line.split()[1]) for line in fh if line.startswith(b"Private_")) << 10
+    except (OSError, ValueError):  # pragma: no cover - no procfs
+        return 0
 
 
 def _answer(store: object, raw: pyoxigraph.Store | None, job: Job) -> list[bytes]:
@@ -186,24 +198,37 @@ def _answer(store: object, raw: pyoxigraph.Store | None, job: Job) -> list[bytes
     return [ERROR, pickle.dumps(failure)]
 
 
-def _worker_loop(store: object, sock: socket.socket) -> None:
+def _worker_loop(store: object, sock: socket.socket, recycle_bytes: int = 0) -> None:
+    """Answer jobs until the server hangs up. Reading the store writes to the pages this
+    process shares with the server (pyoxigraph counts references as it reads), so each of
+    them becomes a copy of its own: once that has grown past ``recycle_bytes``, the next
+    reply says so (its tag in capitals) and the worker exits; the pool forks a fresh one."""
     raw = in_process(store)  # a worker's store never changes: a new snapshot retires it
+    answered, retiring = 0, False
     while True:
         try:
             job: Job = pickle.loads(recv_msg(sock))
         except (EOFError, OSError):
             return
+        tag, *rest = _answer(store, raw, job)
         try:
-            send_msg(sock, *_answer(store, raw, job))
+            send_msg(sock, tag.upper() if retiring else tag, *rest)
         except OSError:
             return
+        if retiring:
+            return
+        answered += 1
+        if recycle_bytes and answered % RECYCLE_CHECK_EVERY == 0:
+            retiring = private_bytes() > recycle_bytes
 
 
 #: How much lower a query worker's CPU priority is than the web worker's (nice(2) steps).
 QUERY_NICENESS = 10
 
 
-def zygote_loop(store: object, control: socket.socket, memory_headroom: int | None) -> None:
+def zygote_loop(
+    store: object, control: socket.socket, memory_headroom: int | None, recycle_bytes: int = 0
+) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     while True:
         try:
@@ -226,7 +251,7 @@ def zygote_loop(store: object, control: socket.socket, memory_headroom: int | No
                     limit = _vm_size() + memory_headroom
                     with contextlib.suppress(ValueError, OSError):
                         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-                _worker_loop(store, mine)
+                _worker_loop(store, mine, recycle_bytes)
             finally:
                 os._exit(0)
         mine.close()

@@ -141,6 +141,7 @@ class SparqlService:
             base_iri=self.policy.base_iri,
             isolate_network=not self.policy.service_allowlist,
             memory_headroom=settings.query_memory_limit or None,
+            recycle_bytes=settings.query_worker_private_bytes,
             cache_bytes=settings.query_cache_bytes,
         )
         #: one slot per query worker; the web worker's other threads are the pages'
