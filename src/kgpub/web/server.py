@@ -7,6 +7,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,7 +243,21 @@ def gunicorn_options(
         # no control socket: gunicorn's default (~/.gunicorn/gunicorn.ctl) is one per user,
         # so every server on a host would take it over from the others
         "control_socket_disable": True,
+        "worker_exit": leave_worker,
     }
+
+
+def leave_worker(server: Any, worker: Any) -> None:
+    """gunicorn's last call in a worker that has finished its requests: leave at once,
+    without finalizing what the master made. A disk store (RocksDB) opened in the master
+    has its background threads there, not in the forked worker, and its destructor in a
+    worker crashed it (SIGSEGV or ``std::system_error``) on every stop."""
+    leaving = sys.exc_info()[1]  # gunicorn calls this from the ``finally`` of its exit
+    code = leaving.code if isinstance(leaving, SystemExit) else 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code if isinstance(code, int) else 1)  # a boot error keeps its status
 
 
 def gunicorn_access_log(settings: Settings) -> str | None:
