@@ -40,7 +40,7 @@ def forbid_building_memos(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(site_module, builder, fail)
 
 
-def in_forked_worker(app: Flask, paths: list[str]) -> list[int]:
+def in_forked_worker(app: Flask, paths: list[str], accept: str = "text/html") -> list[int]:
     """The status of each request, answered by a child forked from this process (as
     gunicorn forks a worker from its master)."""
     read, write = os.pipe()
@@ -48,7 +48,7 @@ def in_forked_worker(app: Flask, paths: list[str]) -> list[int]:
     if pid == 0:  # the worker
         try:
             client = app.test_client()
-            codes = [client.get(p, headers={"Accept": "text/html"}).status_code for p in paths]
+            codes = [client.get(p, headers={"Accept": accept}).status_code for p in paths]
             os.write(write, ",".join(map(str, codes)).encode())
         finally:
             os._exit(0)
@@ -202,25 +202,6 @@ def alive(pid: int) -> bool:
         time.sleep(0.05)
 
 
-def sparql_in_forked_worker(app: Flask) -> int:
-    """The status of an ASK query answered by a child forked from this process."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker
-        try:
-            client = app.test_client()
-            headers = {"Accept": "application/sparql-results+json"}
-            status = client.get("/sparql?query=ASK%7B%7D", headers=headers).status_code
-            os.write(write, str(status).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as answer:
-        text = answer.read()
-    os.waitpid(pid, 0)
-    return int(text or 0)
-
-
 def test_the_gunicorn_master_keeps_no_query_processes(app: Flask) -> None:
     """Each web worker forks its own query zygote; the master's would only hold memory."""
     pool = app.extensions["kgpub_sparql"].pool
@@ -230,9 +211,10 @@ def test_the_gunicorn_master_keeps_no_query_processes(app: Flask) -> None:
     _Gunicorn(app, {"workers": 1}).load()
     assert pool.processes == []
     assert not any(alive(pid) for pid in started)
-    assert sparql_in_forked_worker(app) == 200
+    ask = "/sparql?query=ASK%7B%7D"
+    assert in_forked_worker(app, [ask], "application/sparql-results+json") == [200]
     # and the master itself still answers, starting them again when asked
     client = app.test_client()
     headers = {"Accept": "application/sparql-results+json"}
-    assert client.get("/sparql?query=ASK%7B%7D", headers=headers).status_code == 200
+    assert client.get(ask, headers=headers).status_code == 200
     assert pool.processes
