@@ -178,7 +178,7 @@ def _summary(store: object, iri: str) -> tuple[object, ...]:
 def test_index_lookups_and_sparql_give_the_same_pages(settings: Settings, tmp_path: Path) -> None:
     """The embedded store answers pages by index lookups; what a page shows is the same as
     through SPARQL, for every resource of the real data."""
-    from kgpub.publish.publisher import snapshot_quads
+    from kgpub.publish.loading import snapshot_quads
     from kgpub.publish.sources import load_snapshot
 
     store = open_store(Settings(root=tmp_path))

@@ -66,6 +66,25 @@ def load_validated(
     return snapshot, report
 
 
+def _graph_quads(graph: Any, graph_iri: str | None) -> Iterator[ox.Quad]:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    g = ox.NamedNode(graph_iri) if graph_iri else ox.DefaultGraph()
+    for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Quad(q.subject, q.predicate, q.object, g)
+
+
+def snapshot_quads(snapshot: Any, base_iri: str) -> Iterator[ox.Quad]:
+    """Every quad to publish: the data's named graphs, the ontology and the shapes."""
+    if hasattr(snapshot, "quads"):
+        yield from snapshot.quads()
+        return
+    nquads = snapshot.data.serialize(format="nquads", encoding="utf-8")
+    yield from ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    yield from _graph_quads(snapshot.ontology, base_iri + "ontology")
+    if snapshot.shapes is not None:
+        yield from _graph_quads(snapshot.shapes, base_iri + "shapes")
+
+
 @dataclass(frozen=True)
 class Validated:
     """Validated sources as publishing needs them, without rdflib data graphs: the data as
@@ -83,8 +102,6 @@ class Validated:
     @classmethod
     def of(cls, snapshot: Any, report: Any) -> Validated:
         """What publishing needs of a loaded :class:`~kgpub.publish.sources.Snapshot`."""
-        from kgpub.publish.publisher import snapshot_quads
-
         quads = snapshot_quads(snapshot, str(snapshot.settings.base_iri))
         return cls(
             nquads=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"",

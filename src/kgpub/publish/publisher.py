@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,25 +30,6 @@ class Published:
     @property
     def etag(self) -> str:
         return self.digest[:32]
-
-
-def _graph_quads(graph: Any, graph_iri: str | None) -> Iterator[pyoxigraph.Quad]:
-    data = graph.serialize(format="nt", encoding="utf-8")
-    g = pyoxigraph.NamedNode(graph_iri) if graph_iri else pyoxigraph.DefaultGraph()
-    for q in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
-        yield pyoxigraph.Quad(q.subject, q.predicate, q.object, g)
-
-
-def snapshot_quads(snapshot: Any, base_iri: str) -> Iterator[pyoxigraph.Quad]:
-    """Every quad to publish: the data's named graphs, the ontology and the shapes."""
-    if hasattr(snapshot, "quads"):
-        yield from snapshot.quads()
-        return
-    nquads = snapshot.data.serialize(format="nquads", encoding="utf-8")
-    yield from pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
-    yield from _graph_quads(snapshot.ontology, base_iri + "ontology")
-    if snapshot.shapes is not None:
-        yield from _graph_quads(snapshot.shapes, base_iri + "shapes")
 
 
 def fill_store(store: Store, nquads: bytes) -> None:
@@ -172,7 +153,7 @@ class Publisher:
         :class:`~kgpub.publish.stored.StoredSnapshot`: its data graphs and texts are not
         kept (the store has the data); so is a :class:`~kgpub.publish.loading.Validated`
         from a child process, whose N-Quads the store loads as they are."""
-        from kgpub.publish.loading import Validated
+        from kgpub.publish.loading import Validated, snapshot_quads
         from kgpub.publish.sources import Snapshot
         from kgpub.publish.stored import StoredSnapshot
 
