@@ -43,10 +43,21 @@ def serialize(
     return pyoxigraph.serialize(triples, format=fmt.rdf_format, prefixes=pfx) or b""
 
 
-@functools.lru_cache(maxsize=1 << 14)
+#: IRIs up to this many characters are remembered by :func:`shorten` (so its memo holds at
+#: most ``_SHORTEN_MEMO`` × this much text, whatever IRIs the data or an upload brings).
+_SHORTEN_MEMO_IRI = 512
+_SHORTEN_MEMO = 1 << 13
+
+
 def shorten(iri: str, base_iri: str) -> str:
     """A prefixed name for display, or the IRI itself (remembered: the same few thousand
     properties, types and datatypes are shortened on every page)."""
+    if len(iri) > _SHORTEN_MEMO_IRI:
+        return _shorten(iri, base_iri)
+    return _shorten_remembered(iri, base_iri)
+
+
+def _shorten(iri: str, base_iri: str) -> str:
     best = ""
     best_prefix = ""
     for prefix, ns in _prefixes(base_iri).items():
@@ -55,3 +66,6 @@ def shorten(iri: str, base_iri: str) -> str:
     if best and iri[len(best) :]:
         return f"{best_prefix}:{iri[len(best) :]}"
     return iri
+
+
+_shorten_remembered = functools.lru_cache(maxsize=_SHORTEN_MEMO)(_shorten)
