@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kgpub.errors import InvalidShapes, display_path
@@ -26,9 +27,19 @@ __all__ = [
     "SourceLocator",
     "ValidationReport",
     "Violation",
+    "swedish_message",
     "validate",
     "validate_graph",
 ]
+
+
+def swedish_message(shapes: Graph, english: str) -> str:
+    """The shape's Swedish ``sh:message`` for an English one (the English when none)."""
+    for shape in shapes.subjects(SH.message, Literal(english, lang="en")):
+        for message in shapes.objects(shape, SH.message):
+            if isinstance(message, Literal) and message.language == "sv":
+                return str(message)
+    return english
 
 
 def validate(snapshot: Snapshot, *, inference: str | None = None) -> ValidationReport:

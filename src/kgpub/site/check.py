@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from kgpub.errors import BadRequest, KgpubError
@@ -28,7 +28,7 @@ from kgpub.publish.spreadsheet.importer import Problem
 from kgpub.publish.spreadsheet.specs import SHEETS, SheetSpec
 from kgpub.publish.spreadsheet.tables import UnreadableWorkbook
 from kgpub.publish.spreadsheet.workbook import CheckReport, import_workbook
-from kgpub.publish.validate import Violation, validate_graph
+from kgpub.publish.validate import Violation, swedish_message, validate_graph
 from kgpub.vocab import bind_prefixes, prefixes_for
 
 #: What the form takes, by file name ending.
@@ -319,7 +319,7 @@ class Checker:
             focus = f"<{focus.removeprefix(self.base)}>"
         prop = f" {v.path}" if v.path else ""
         value = f" ({v.value})" if v.value else ""
-        sv = _swedish(self.snapshot.shapes, v.message)
+        sv = swedish_message(self.snapshot.shapes, v.message)
         return Finding(
             f"{focus}{prop}: {sv}{value}",
             f"{focus}{prop}: {v.message}{value}",
@@ -351,15 +351,6 @@ def _shape_anchors(shapes: Graph) -> dict[str, str]:
         for cls in shapes.objects(shape, SH.targetClass):
             anchors.setdefault(str(cls), str(shape).rsplit("#", 1)[-1].rsplit("/", 1)[-1])
     return anchors
-
-
-def _swedish(shapes: Graph, english: str) -> str:
-    """The shape's Swedish ``sh:message`` for an English one (the English when none)."""
-    for shape in shapes.subjects(SH.message, Literal(english, lang="en")):
-        for message in shapes.objects(shape, SH.message):
-            if isinstance(message, Literal) and message.language == "sv":
-                return str(message)
-    return english
 
 
 class CheckerCache:

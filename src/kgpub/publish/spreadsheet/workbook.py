@@ -32,7 +32,7 @@ from kgpub.publish.spreadsheet.tables import (
 from kgpub.publish.spreadsheet.template import Template, build_template
 from kgpub.publish.spreadsheet.turtle import write_turtle
 from kgpub.publish.spreadsheet.values import Cell
-from kgpub.publish.validate import validate_graph
+from kgpub.publish.validate import swedish_message, validate_graph
 from kgpub.vocab import compact
 
 
@@ -236,18 +236,10 @@ def _shacl_problems(
     return sorted(set(problems), key=lambda p: (p.sheet, p.row or 0, p.cell or "", p.en))
 
 
-def _swedish(shapes: Graph, english: str) -> str:
-    for shape in shapes.subjects(SH.message, Literal(english, lang="en")):
-        for message in shapes.objects(shape, SH.message):
-            if isinstance(message, Literal) and message.language == "sv":
-                return str(message)
-    return english
-
-
 def _locate(
     v: Any, template: Template, imported: Imported, filename: str, shapes: Graph
 ) -> Problem:
-    sv = _swedish(shapes, v.message)
+    sv = swedish_message(shapes, v.message)
     row = imported.rows.get(v.focus_node)
     paths = [p.strip() for p in (v.path or "").strip("()").split("|") if p.strip()]
     keys = []
