@@ -60,7 +60,7 @@ from kgpub.sparql.query_worker import (
     send_msg,
     zygote_loop,
 )
-from kgpub.store.base import Store
+from kgpub.store.base import contents_identity
 
 #: Pools of this process, re-armed in a forked child (see QueryPool._after_fork_in_child).
 #: One line for every query whose worker was killed or died (reason, duration, query hash).
@@ -122,7 +122,6 @@ class QueryPool:
         self.max_result_bytes = max_result_bytes
         self.cache_max_bytes = cache_max_bytes
         self.recycle_bytes = recycle_bytes
-        self._tokened = not isinstance(store, pyoxigraph.Store) and isinstance(store, Store)
         self._lock = threading.Lock()
         self._idle_changed = threading.Condition(self._lock)
         self._control_lock = threading.Lock()
@@ -142,9 +141,7 @@ class QueryPool:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _current_snapshot(self) -> object:
-        """What :func:`kgpub.store.base.contents_identity` says of the store, read without
-        its protocol check (which costs more than a query): the store's kind is fixed."""
-        return self.store.contents_token if self._tokened else self.store  # type: ignore[attr-defined]
+        return contents_identity(self.store)
 
     def _start_zygote(self) -> None:
         """Fork a fresh zygote from this process (caller holds ``_lock``)."""

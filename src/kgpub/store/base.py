@@ -81,13 +81,22 @@ def in_process(store: object) -> pyoxigraph.Store | None:
     return store.contents if isinstance(store, Store) else None
 
 
+#: Whether a kind of store has a :attr:`Store.contents_token`, by class: the protocol's
+#: ``isinstance`` costs more than a query, and :func:`contents_identity` is asked on every
+#: request (one entry per store class).
+_TOKENED: dict[type, bool] = {}
+
+
 def contents_identity(store: object) -> object:
     """An object that changes whenever the store's contents are replaced: answers cached
     under it are never served from another load (see :attr:`Store.contents_token`). A bare
     pyoxigraph store is its own identity, and so is an object that only answers queries."""
-    if isinstance(store, pyoxigraph.Store):
-        return store
-    return store.contents_token if isinstance(store, Store) else store
+    kind = type(store)
+    tokened = _TOKENED.get(kind)
+    if tokened is None:
+        tokened = not isinstance(store, pyoxigraph.Store) and isinstance(store, Store)
+        _TOKENED[kind] = tokened
+    return store.contents_token if tokened else store  # type: ignore[attr-defined]
 
 
 def iri_ref(iri: str) -> str:

@@ -20,11 +20,9 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import pyoxigraph
-
 from kgpub.cache import ByteBoundedCache
 from kgpub.publish.publisher import Publisher
-from kgpub.store.base import Store
+from kgpub.store.base import contents_identity
 from kgpub.web.documents import LANG_COOKIE
 
 StartResponse = Callable[..., Any]
@@ -77,19 +75,12 @@ class DocumentResponseCache:
         )
         self._lock = threading.Lock()
         self._data: object = None
-        self._store: object = None  # the store whose kind _tokened tells
-        self._tokened = False
 
     def _data_identity(self) -> object:
         """Changes whenever the store's contents are replaced (an embedded store's new
         pyoxigraph store, a remote store's new token after a write or a newer load), so
-        answers cached before are never served after it: ``contents_identity``, whose
-        check of the store's kind (a protocol's isinstance, slow) is made once per store."""
-        store = self.publisher.store
-        if store is not self._store:
-            self._tokened = not isinstance(store, pyoxigraph.Store) and isinstance(store, Store)
-            self._store = store
-        return getattr(store, "contents_token", None) if self._tokened else store
+        answers cached before are never served after it."""
+        return contents_identity(self.publisher.store)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         self.publisher.poll()  # a read-only host follows new `kgpub load`s (cheap otherwise)
