@@ -114,10 +114,6 @@ class Validated:
             report=report,
         )
 
-    def quads(self) -> Iterator[ox.Quad]:
-        """The quads to publish (parsed from :attr:`nquads`)."""
-        return iter(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
-
     def stored(self, settings: Settings, store: Store) -> StoredSnapshot:
         """The published snapshot, once ``store`` holds :attr:`nquads`."""
         from kgpub.publish.stored import StoredSnapshot
