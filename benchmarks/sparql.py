@@ -21,6 +21,7 @@ import argparse
 import http.client
 import multiprocessing
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -164,11 +165,16 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
     from kgpub.web.server import _Gunicorn
 
     app: Any
-    if cache < 0:  # the ceiling: a WSGI app that does nothing, under the same gunicorn
+    if cache == -1:  # the ceiling: a WSGI app that does nothing, under the same gunicorn
 
         def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
             return [b"ok"]
+    elif cache == -2:  # a Flask route that does nothing (pages.py's no-work route)
+        from flask import Flask
+
+        app = Flask("nowork")
+        app.add_url_rule("/sparql", "nowork", lambda: "ok")
     else:
         # every connection comes from 127.0.0.1: no per-client limit (it would answer 429)
         settings = Settings.load(
@@ -191,33 +197,72 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
 
 DISTINCT = {
     "point lookup, new IRI": "SELECT ?p ?o WHERE { <" + BASE + "id/query-{i}> ?p ?o }",
+    "point lookup, a thing": "SELECT ?p ?o WHERE { <{iri}> ?p ?o }",
+    "describe, a thing": "DESCRIBE <{iri}>",
     "join, new literal": QUERIES["join (goals, owners, labels)"].replace(
         "FILTER(", 'FILTER(?label != "not a label {i}"@sv && '
     ),
 }
+#: The distinct mode's servers: kgpub's two, and the three it is compared with.
+DISTINCT_SERVERS = (
+    "kgpub (no cache)",
+    "kgpub (cache)",
+    "oxigraph server",
+    "no-work WSGI",
+    "no-work Flask",
+)
 
 
-def distinct_queries(servers: dict[str, tuple[int, str]], pids: dict[str, int], args: Any) -> None:
-    """Every request a query nobody asked before (a new IRI or literal), so no cache answers
-    it; beside the same query asked again and again. wrk, p50/p99, errors, server memory."""
+def _distinct_paths(path: str, template: str, things: list[str], start: int) -> list[str]:
+    """Queries from ``template``, each new: ``{i}`` a fresh number, ``{iri}`` the next thing
+    (of the data, shuffled) from ``start`` on (each round its own slice)."""
+    if "{iri}" in template:
+        picked = things[start:] + things[:start]
+        queries = [template.replace("{iri}", iri) for iri in picked]
+    else:
+        queries = [template.replace("{i}", str(i)) for i in range(start, start + 200_000)]
+    return [f"{path}?{urllib.parse.urlencode({'query': q})}" for q in queries]
+
+
+def distinct_queries(
+    servers: dict[str, tuple[int, str]], pids: dict[str, int], things: list[str], args: Any
+) -> None:
+    """Every request a query nobody asked before (a new IRI or literal, or the next thing of
+    the data), so no cache answers it; kgpub beside the same query asked again and again.
+    Rounds interleave the servers; ratios are to the baselines of the same round. wrk,
+    p50/p99, errors, server memory."""
     from loadgen import pss_mb, wrk
 
-    print(f"\ndistinct queries (wrk, {args.connections} connections x {args.seconds:g} s):")
-    for qname, template in DISTINCT.items():
-        for name in ("oxigraph server", "kgpub (cache)", "kgpub (no cache)", "no-work WSGI"):
-            port, path = servers[name]
-            # {i} is the only placeholder: the queries' own braces stay as they are
-            queries = [template.replace("{i}", str(i)) for i in range(200_000)]
-            paths = [f"{path}?{urllib.parse.urlencode({'query': q})}" for q in queries]
-            headers = {"Accept": "application/sparql-results+json"}
-            before = pss_mb(pids[name])
-            new = wrk(port, paths, args.connections, args.seconds, headers)
-            same = wrk(port, paths[:1], args.connections, args.seconds, headers)
+    print(
+        f"\ndistinct queries (wrk, {args.connections} connections x {args.seconds:g} s, "
+        f"{args.rounds} interleaved rounds, {len(things)} things):"
+    )
+    headers = {"Accept": "application/sparql-results+json"}
+    for r in range(args.rounds):
+        for qname, template in DISTINCT.items():
+            accept = {"Accept": "text/turtle"} if template.startswith("DESCRIBE") else headers
+            rates: dict[str, float] = {}
+            for name in DISTINCT_SERVERS[r % 2 :] + DISTINCT_SERVERS[: r % 2]:
+                port, path = servers[name]
+                paths = _distinct_paths(path, template, things, r * len(things) // args.rounds)
+                before = pss_mb(pids[name])
+                new = wrk(port, paths, args.connections, args.seconds, accept)
+                rates[name] = new["rps"]
+                line = (
+                    f"  r{r + 1} {qname:<22} {name:<17} distinct {new['rps']:6.0f}/s "
+                    f"p50 {new['p50']:5.2f} p99 {new['p99']:6.2f} ms, "
+                    f"{new['errors'] + new['bad_status']:.0f} errors"
+                )
+                if name.startswith("kgpub"):
+                    same = wrk(port, paths[:1], args.connections, args.seconds, accept)
+                    line += f" | same query {same['rps']:6.0f}/s p50 {same['p50']:5.2f} ms"
+                print(line + f" | Pss {before:.0f} -> {pss_mb(pids[name]):.0f} MB")
+            kgpub = rates["kgpub (no cache)"]
             print(
-                f"  {qname:<24} {name:<18} distinct {new['rps']:6.0f}/s p50 {new['p50']:6.2f} "
-                f"p99 {new['p99']:7.2f} ms, {new['errors'] + new['bad_status']:.0f} errors | "
-                f"same query {same['rps']:6.0f}/s p50 {same['p50']:6.2f} ms | "
-                f"Pss {before:.0f} -> {pss_mb(pids[name]):.0f} MB"
+                f"  r{r + 1} {qname:<22} kgpub (no cache) = "
+                f"{kgpub / rates['no-work WSGI']:.2f}x no-work WSGI, "
+                f"{kgpub / rates['no-work Flask']:.2f}x no-work Flask, "
+                f"{kgpub / rates['oxigraph server']:.2f}x Oxigraph"
             )
 
 
@@ -286,6 +331,7 @@ def main() -> None:
             ("kgpub (cache)", "512"),
             ("kgpub (no cache)", "0"),
             ("no-work WSGI", "-1"),
+            ("no-work Flask", "-2"),
         )
         for label, cache in kgpub_servers:
             port = free_port()
@@ -326,7 +372,11 @@ def main() -> None:
         names = list(servers)
         if args.distinct:
             pids = {n: p.pid for n, p in zip(servers, procs, strict=False)}
-            distinct_queries(servers, pids, args)
+            things = sorted(
+                {q.subject.value for q in store if isinstance(q.subject, pyoxigraph.NamedNode)}
+            )
+            random.Random(17).shuffle(things)
+            distinct_queries(servers, pids, things, args)
         print(f"{'query':32}" + "".join(f"{n:>20}" for n in names) + "   kgpub/oxigraph")
         for qname, query in {} if args.skip_repeated else QUERIES.items():
             accept = ACCEPT.get(qname, "application/sparql-results+json")

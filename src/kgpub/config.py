@@ -38,6 +38,7 @@ _NON_NEGATIVE = (
     "page_cache_bytes",
     "query_memory_limit",
     "query_worker_private_bytes",
+    "query_in_thread_budget",
     "sparql_per_client",
     "remote_poll_seconds",
 )
@@ -113,6 +114,10 @@ class Settings:
             shared with the server: reading the store copies them) has grown past this is
             replaced by a fresh one after its next answer (0: never), so the query workers
             of a long-running server stay within ``query_workers`` times this.
+        query_in_thread_budget: A query that provably touches at most this many quads (a
+            lookup by IRI, ``DESCRIBE <iri>``: see :mod:`kgpub.sparql.bounded`) is answered
+            in the web worker's own thread, without the hop to a query worker (0: every
+            query goes to a query worker).
         service_allowlist: SPARQL endpoints that federated ``SERVICE`` clauses may call;
             empty means ``SERVICE`` is refused.
         yasgui_dir: Directory of the YASGUI build (``yasgui.min.js``, ``yasgui.min.css``)
@@ -174,6 +179,7 @@ class Settings:
     page_cache_bytes: int = 16 << 20
     query_memory_limit: int = 512 << 20
     query_worker_private_bytes: int = 64 << 20
+    query_in_thread_budget: int = 4096
     service_allowlist: tuple[str, ...] = ()
     yasgui_dir: Path = Path("node_modules/@zazuko/yasgui/build")
     public_url: str | None = None

@@ -49,18 +49,20 @@ from kgpub.errors import (
     ResultTooLarge,
 )
 from kgpub.formats import Format
+from kgpub.sparql.bounded import within
 from kgpub.sparql.protocol import SparqlRequest
 from kgpub.sparql.query_worker import (
     ANSWER,
     Job,
     TooBig,
+    answer,
     close_inherited_sockets,
     drop_network,
     recv_msg,
     send_msg,
     zygote_loop,
 )
-from kgpub.store.base import contents_identity
+from kgpub.store.base import contents_identity, in_process
 
 #: Pools of this process, re-armed in a forked child (see QueryPool._after_fork_in_child).
 #: One line for every query whose worker was killed or died (reason, duration, query hash).
@@ -111,6 +113,7 @@ class QueryPool:
         cache_bytes: int = 8 << 20,
         cache_max_bytes: int = 1 << 20,
         recycle_bytes: int = 0,
+        in_thread_budget: int = 0,
     ) -> None:
         self.store = store
         self.size = size
@@ -122,6 +125,9 @@ class QueryPool:
         self.max_result_bytes = max_result_bytes
         self.cache_max_bytes = cache_max_bytes
         self.recycle_bytes = recycle_bytes
+        #: a query provably within this many quads of work is answered in the calling
+        #: thread (:mod:`kgpub.sparql.bounded`); 0: every query goes to a worker
+        self.in_thread_budget = in_thread_budget
         self._lock = threading.Lock()
         self._idle_changed = threading.Condition(self._lock)
         self._control_lock = threading.Lock()
@@ -135,7 +141,14 @@ class QueryPool:
         self._snapshot: object = None
         self._cache: ByteBoundedCache[tuple[object, ...], bytes] = ByteBoundedCache(cache_bytes)
         self.network_isolated = False
-        self.stats = {"queries": 0, "cache_hits": 0, "timeouts": 0, "killed": 0, "recycled": 0}
+        self.stats = {
+            "queries": 0,
+            "cache_hits": 0,
+            "timeouts": 0,
+            "killed": 0,
+            "recycled": 0,
+            "in_thread": 0,
+        }
         _LIVE_POOLS.add(self)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -366,9 +379,6 @@ class QueryPool:
                 if cached is not None:
                     self.stats["cache_hits"] += 1
                     return cached
-        deadline = time.monotonic() + self.timeout
-        worker = self._acquire(deadline)
-        generation = worker.generation
         job = Job(
             request.query,
             request.default_graph_uris,
@@ -377,6 +387,13 @@ class QueryPool:
             self.result_limit,
             self.base_iri,
         )
+        raw = in_process(self.store) if self.in_thread_budget else None
+        if raw is not None and within(job.query, raw, self.in_thread_budget):
+            self.stats["in_thread"] += 1
+            return _outcome(*answer(self.store, raw, job))
+        deadline = time.monotonic() + self.timeout
+        worker = self._acquire(deadline)
+        generation = worker.generation
         try:
             send_msg(worker.sock, pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
             reply = recv_msg(worker.sock, deadline, self.max_result_bytes + 4096)
@@ -402,15 +419,20 @@ class QueryPool:
         if tag.isupper():  # the worker has grown past recycle_bytes and exits
             self.stats["recycled"] += 1
         self._release(worker, healthy=True, exiting=tag.isupper())
-        if tag.lower() == ANSWER:
-            body = reply[1:]
-            if len(body) <= self.cache_max_bytes:
-                with self._lock:
-                    if generation == self._generation:
-                        self._cache.put(key, body)
-            return body
-        kind, message = pickle.loads(reply[1:])
-        raise _rebuild_error(str(kind), str(message))
+        body = _outcome(tag, reply[1:])
+        if len(body) <= self.cache_max_bytes:
+            with self._lock:
+                if generation == self._generation:
+                    self._cache.put(key, body)
+        return body
+
+
+def _outcome(tag: bytes, payload: bytes) -> bytes:
+    """The answer's bytes, or the error a reply (tag, payload) reports raised."""
+    if tag.lower() == ANSWER:
+        return payload
+    kind, message = pickle.loads(payload)
+    raise _rebuild_error(str(kind), str(message))
 
 
 #: The errors a query worker reports by name; any other becomes :class:`QueryFailed`.

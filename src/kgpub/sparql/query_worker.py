@@ -182,8 +182,9 @@ def private_bytes() -> int:
         return 0
 
 
-def _answer(store: object, raw: pyoxigraph.Store | None, job: Job) -> list[bytes]:
-    """The reply to ``job``, as the parts of one message."""
+def answer(store: object, raw: pyoxigraph.Store | None, job: Job) -> list[bytes]:
+    """The reply to ``job``, as the parts of one message (a worker's, or the pool's own for
+    a query it answers in the calling thread)."""
     try:
         return [ANSWER, _execute(store, raw, job)]
     except SyntaxError as exc:
@@ -210,7 +211,7 @@ def _worker_loop(store: object, sock: socket.socket, recycle_bytes: int = 0) -> 
             job: Job = pickle.loads(recv_msg(sock))
         except (EOFError, OSError):
             return
-        tag, *rest = _answer(store, raw, job)
+        tag, *rest = answer(store, raw, job)
         try:
             send_msg(sock, tag.upper() if retiring else tag, *rest)
         except OSError:

@@ -67,6 +67,21 @@ def replace_graph_update(graph_iri: str, triples: Iterable[pyoxigraph.Triple]) -
     return f"{drop} ;\n{insert}" if insert else drop
 
 
+#: Whether a kind of object is a :class:`Store` (and not a bare pyoxigraph store), by class:
+#: the protocol's ``isinstance`` costs more than a query, and :func:`in_process` and
+#: :func:`contents_identity` are asked on every request (one entry per class).
+_IS_STORE: dict[type, bool] = {}
+
+
+def _is_store(store: object) -> bool:
+    kind = type(store)
+    found = _IS_STORE.get(kind)
+    if found is None:
+        found = not isinstance(store, pyoxigraph.Store) and isinstance(store, Store)
+        _IS_STORE[kind] = found
+    return found
+
+
 def in_process(store: object) -> pyoxigraph.Store | None:
     """The pyoxigraph store holding ``store``'s data now, if it is in this process.
 
@@ -78,25 +93,14 @@ def in_process(store: object) -> pyoxigraph.Store | None:
     """
     if isinstance(store, pyoxigraph.Store):
         return store
-    return store.contents if isinstance(store, Store) else None
-
-
-#: Whether a kind of store has a :attr:`Store.contents_token`, by class: the protocol's
-#: ``isinstance`` costs more than a query, and :func:`contents_identity` is asked on every
-#: request (one entry per store class).
-_TOKENED: dict[type, bool] = {}
+    return store.contents if _is_store(store) else None  # type: ignore[attr-defined]
 
 
 def contents_identity(store: object) -> object:
     """An object that changes whenever the store's contents are replaced: answers cached
     under it are never served from another load (see :attr:`Store.contents_token`). A bare
     pyoxigraph store is its own identity, and so is an object that only answers queries."""
-    kind = type(store)
-    tokened = _TOKENED.get(kind)
-    if tokened is None:
-        tokened = not isinstance(store, pyoxigraph.Store) and isinstance(store, Store)
-        _TOKENED[kind] = tokened
-    return store.contents_token if tokened else store  # type: ignore[attr-defined]
+    return store.contents_token if _is_store(store) else store  # type: ignore[attr-defined]
 
 
 def iri_ref(iri: str) -> str:

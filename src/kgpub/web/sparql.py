@@ -142,6 +142,7 @@ class SparqlService:
             isolate_network=not self.policy.service_allowlist,
             memory_headroom=settings.query_memory_limit or None,
             recycle_bytes=settings.query_worker_private_bytes,
+            in_thread_budget=settings.query_in_thread_budget,
             cache_bytes=settings.query_cache_bytes,
         )
         #: one slot per query worker; the web worker's other threads are the pages'
