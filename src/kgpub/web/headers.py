@@ -42,7 +42,14 @@ SECURITY_HEADERS = {
 }
 
 
+_BY_LOWER_NAME = {name.lower(): (name, value) for name, value in SECURITY_HEADERS.items()}
+
+
 def add_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Each of :data:`SECURITY_HEADERS` the response does not set itself (one pass over its
+    headers: werkzeug's ``setdefault`` looks each name up by raising and catching)."""
+    present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118
+    for lower, (name, value) in _BY_LOWER_NAME.items():
+        if lower not in present:
+            response.headers.add(name, value)
     return response
