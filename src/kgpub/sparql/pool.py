@@ -64,7 +64,6 @@ from kgpub.sparql.query_worker import (
 )
 from kgpub.store.base import contents_identity, in_process
 
-#: Pools of this process, re-armed in a forked child (see QueryPool._after_fork_in_child).
 #: One line for every query whose worker was killed or died (reason, duration, query hash).
 log = logging.getLogger("kgpub.sparql")
 
@@ -74,6 +73,7 @@ def _log_stopped(reason: str, query: str, started: float) -> None:
     log.warning("query %s: %s after %.2f s", digest, reason, time.monotonic() - started)
 
 
+#: Pools of this process, re-armed in a forked child (see QueryPool._after_fork_in_child).
 _LIVE_POOLS: weakref.WeakSet[QueryPool] = weakref.WeakSet()
 #: True in the zygote and query workers: they never run pools of their own.
 _IN_QUERY_PROCESS = False
@@ -87,6 +87,13 @@ def _after_fork() -> None:
 
 
 if hasattr(os, "register_at_fork"):
+    # A child re-arms its pools by forking a zygote from inside this hook, and a fork runs
+    # every before-fork hook first. concurrent.futures' takes a lock that the parent held
+    # across the fork and that its own after-fork hook re-creates: were that hook registered
+    # after this one, it would run after it, and the zygote's fork would wait on the stale
+    # lock for ever. Importing it first puts its hooks ahead of this one.
+    import concurrent.futures.thread  # noqa: F401
+
     os.register_at_fork(after_in_child=_after_fork)
 
 
