@@ -155,7 +155,7 @@ def pool_overhead(n: int = 500) -> tuple[float, float]:
     return via_pool, direct
 
 
-def serve(config: Path, port: int, cache: int, workers: int) -> None:
+def serve(config: Path, port: int, cache: int, workers: int, in_thread_budget: int | None) -> None:
     """The full kgpub app under gunicorn with ``kgpub serve``'s options, over the generated
     sources (copies of validated ones, so published without running SHACL)."""
     from kgpub.config import Settings
@@ -178,7 +178,11 @@ def serve(config: Path, port: int, cache: int, workers: int) -> None:
     else:
         # every connection comes from 127.0.0.1: no per-client limit (it would answer 429)
         settings = Settings.load(
-            config_file=config, env={}, query_cache_bytes=cache, sparql_per_client=0
+            config_file=config,
+            env={},
+            query_cache_bytes=cache,
+            sparql_per_client=0,
+            **({} if in_thread_budget is None else {"query_in_thread_budget": in_thread_budget}),
         )
         publisher = Publisher(settings)
         publisher.swap(load_snapshot(settings))
@@ -206,6 +210,7 @@ DISTINCT = {
 #: The distinct mode's servers: kgpub's two, and the three it is compared with.
 DISTINCT_SERVERS = (
     "kgpub (no cache)",
+    "kgpub (every query to a worker)",
     "kgpub (cache)",
     "oxigraph server",
     "no-work WSGI",
@@ -257,13 +262,13 @@ def distinct_queries(
                     same = wrk(port, paths[:1], args.connections, args.seconds, accept)
                     line += f" | same query {same['rps']:6.0f}/s p50 {same['p50']:5.2f} ms"
                 print(line + f" | Pss {before:.0f} -> {pss_mb(pids[name]):.0f} MB")
-            kgpub = rates["kgpub (no cache)"]
-            print(
-                f"  r{r + 1} {qname:<22} kgpub (no cache) = "
-                f"{kgpub / rates['no-work WSGI']:.2f}x no-work WSGI, "
-                f"{kgpub / rates['no-work Flask']:.2f}x no-work Flask, "
-                f"{kgpub / rates['oxigraph server']:.2f}x Oxigraph"
-            )
+            for name in ("kgpub (no cache)", "kgpub (every query to a worker)"):
+                print(
+                    f"  r{r + 1} {qname:<22} {name} = "
+                    f"{rates[name] / rates['no-work WSGI']:.2f}x no-work WSGI, "
+                    f"{rates[name] / rates['no-work Flask']:.2f}x no-work Flask, "
+                    f"{rates[name] / rates['oxigraph server']:.2f}x Oxigraph"
+                )
 
 
 def main() -> None:
@@ -277,12 +282,24 @@ def main() -> None:
     parser.add_argument("--municipalities", type=int, default=290)
     parser.add_argument("--serve", nargs=3, metavar=("CONFIG", "PORT", "CACHE"))
     parser.add_argument(
+        "--in-thread-budget",
+        type=int,
+        default=None,
+        help="with --serve: the server's query_in_thread_budget (default: the setting's)",
+    )
+    parser.add_argument(
         "--distinct", action="store_true", help="also every query new (wrk), no cache answers"
     )
     parser.add_argument("--skip-repeated", action="store_true", help="only the distinct mode")
     args = parser.parse_args()
     if args.serve:
-        serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]), args.gunicorn_workers)
+        serve(
+            Path(args.serve[0]),
+            int(args.serve[1]),
+            int(args.serve[2]),
+            args.gunicorn_workers,
+            args.in_thread_budget,
+        )
         return
 
     via_pool, direct = pool_overhead()
@@ -327,16 +344,19 @@ def main() -> None:
         wait_until_up(port, "/query", proc)
         servers["oxigraph server"] = (port, "/query")
 
-        kgpub_servers = (
-            ("kgpub (cache)", "512"),
-            ("kgpub (no cache)", "0"),
-            ("no-work WSGI", "-1"),
-            ("no-work Flask", "-2"),
+        budget = str(Settings().query_in_thread_budget)
+        kgpub_servers = (  # label, answer cache bytes (or a no-work kind), in-thread budget
+            ("kgpub (cache)", "512", budget),
+            ("kgpub (no cache)", "0", budget),
+            ("no-work WSGI", "-1", budget),
+            ("no-work Flask", "-2", budget),
+            ("kgpub (every query to a worker)", "0", "0"),
         )
-        for label, cache in kgpub_servers:
+        for label, cache, in_thread in kgpub_servers:
             port = free_port()
             proc = subprocess.Popen(
-                [sys.executable, __file__, "--serve", str(config), str(port), cache],
+                [sys.executable, __file__, "--serve", str(config), str(port), cache]
+                + ["--in-thread-budget", in_thread],  # noqa: RUF005
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
