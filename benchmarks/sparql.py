@@ -344,7 +344,7 @@ def main() -> None:
         wait_until_up(port, "/query", proc)
         servers["oxigraph server"] = (port, "/query")
 
-        budget = str(Settings().query_in_thread_budget)
+        budget = str(Settings.load(config_file=config, env={}).query_in_thread_budget)
         kgpub_servers = (  # label, answer cache bytes (or a no-work kind), in-thread budget
             ("kgpub (cache)", "512", budget),
             ("kgpub (no cache)", "0", budget),
@@ -355,8 +355,10 @@ def main() -> None:
         for label, cache, in_thread in kgpub_servers:
             port = free_port()
             proc = subprocess.Popen(
-                [sys.executable, __file__, "--serve", str(config), str(port), cache]
-                + ["--in-thread-budget", in_thread],  # noqa: RUF005
+                [
+                    *(sys.executable, __file__, "--serve", str(config), str(port), cache),
+                    *("--in-thread-budget", in_thread),
+                ],
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
