@@ -177,13 +177,10 @@ def serve(config: Path, port: int, cache: int, workers: int, in_thread_budget: i
         app.add_url_rule("/sparql", "nowork", lambda: "ok")
     else:
         # every connection comes from 127.0.0.1: no per-client limit (it would answer 429)
-        settings = Settings.load(
-            config_file=config,
-            env={},
-            query_cache_bytes=cache,
-            sparql_per_client=0,
-            **({} if in_thread_budget is None else {"query_in_thread_budget": in_thread_budget}),
-        )
+        overrides: dict[str, Any] = {"query_cache_bytes": cache, "sparql_per_client": 0}
+        if in_thread_budget is not None:
+            overrides["query_in_thread_budget"] = in_thread_budget
+        settings = Settings.load(config_file=config, env={}, **overrides)
         publisher = Publisher(settings)
         publisher.swap(load_snapshot(settings))
         app = create_app(settings, publisher)
