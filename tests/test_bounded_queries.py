@@ -11,7 +11,7 @@ import pytest
 
 from kgpub.errors import QuerySyntaxError, ResultTooLarge
 from kgpub.formats import GRAPH_FORMATS, SOLUTION_FORMATS
-from kgpub.sparql.bounded import within
+from kgpub.sparql.bounded import MAX_TERMS, within
 from kgpub.sparql.pool import QueryPool
 from kgpub.sparql.protocol import SparqlRequest
 
@@ -132,6 +132,15 @@ def test_a_description_counts_the_blank_nodes_it_follows(store: pyoxigraph.Store
     assert described == 5  # ex:a's three, then each blank node's one
     assert within(f"DESCRIBE <{EX}a>", store, budget=described)
     assert not within(f"DESCRIBE <{EX}a>", store, budget=described - 1)
+
+
+def test_a_query_of_many_patterns_goes_to_a_worker(store: pyoxigraph.Store) -> None:
+    def lookups(n: int) -> str:
+        return "SELECT * WHERE { " + " . ".join(f"<{EX}a> ?p{i} ?o{i}" for i in range(n)) + " }"
+
+    assert within(lookups(1), store, budget=1000)
+    assert not within(lookups(MAX_TERMS + 1), store, budget=10**30)
+    assert not within("DESCRIBE" + f" <{EX}a>" * (MAX_TERMS + 1), store, budget=10**30)
 
 
 def test_no_budget_means_every_query_goes_to_a_worker(store: pyoxigraph.Store) -> None:

@@ -35,6 +35,9 @@ from typing import NamedTuple
 import pyoxigraph
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: The most triple patterns (or described IRIs) a query answered in the thread may have:
+#: planning a join of many patterns costs more than their matches.
+MAX_TERMS = 16
 
 #: The tokens a bounded query is made of; anything else (a bracket, a path operator, a
 #: blank node, an escape) matches none of them and makes the query unbounded.
@@ -244,7 +247,7 @@ def shape(query: str) -> Shape:
         found = Shape(described=tuple(described))
     else:
         raise Unbounded
-    if reader.peek() is not None:
+    if reader.peek() is not None or len(found.patterns) + len(found.described) > MAX_TERMS:
         raise Unbounded
     return found
 
