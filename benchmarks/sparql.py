@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,31 +129,52 @@ def published_store(settings: Any) -> pyoxigraph.Store:
     return raw
 
 
-def pool_overhead(n: int = 500) -> tuple[float, float]:
+def pool_overhead(n: int = 500) -> dict[str, float]:
+    """Seconds per query in process: the join through a worker and directly (pyoxigraph and
+    its writers, as a worker runs it), and a point lookup through a worker and in the thread
+    (the pool's bounded-query path)."""
     from kgpub import formats
     from kgpub.config import Settings
     from kgpub.sparql import results as rf
     from kgpub.sparql.pool import QueryPool
     from kgpub.sparql.protocol import parse_request
 
-    store = published_store(Settings.load(root=ROOT, env={}))
-    pool = QueryPool(store, size=1, cache_bytes=0, base_iri=BASE)
-    pool.start()
-    query = QUERIES["join (goals, owners, labels)"]
-    req = parse_request("GET", None, {"query": [query]}, {}, b"")
-    assert req is not None
-    for _ in range(20):
-        pool.run(req, formats.SPARQL_JSON)
-    t0 = time.perf_counter()
-    for _ in range(n):
-        pool.run(req, formats.SPARQL_JSON)
-    via_pool = (time.perf_counter() - t0) / n
-    t0 = time.perf_counter()
-    for _ in range(n):
-        rf.render(store.query(query, use_default_graph_as_union=True), formats.SPARQL_JSON, 100_000)
-    direct = (time.perf_counter() - t0) / n
-    pool.close()
-    return via_pool, direct
+    settings = Settings.load(root=ROOT, env={})
+    store = published_store(settings)
+    budget = settings.query_in_thread_budget
+    to_worker = QueryPool(store, size=1, cache_bytes=0, base_iri=BASE)
+    in_thread = QueryPool(store, size=1, cache_bytes=0, base_iri=BASE, in_thread_budget=budget)
+    to_worker.start()
+    join = QUERIES["join (goals, owners, labels)"]
+    lookup = f"SELECT ?p ?o WHERE {{ <{BASE}id/haparanda> ?p ?o }}"
+
+    def per_query(run: Callable[[], object]) -> float:
+        for _ in range(20):
+            run()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            run()
+        return (time.perf_counter() - t0) / n
+
+    def via(pool: QueryPool, query: str) -> Callable[[], object]:
+        req = parse_request("GET", None, {"query": [query]}, {}, b"")
+        assert req is not None
+        return lambda: pool.run(req, formats.SPARQL_JSON)
+
+    def evaluate() -> object:
+        return store.query(join, use_default_graph_as_union=True)
+
+    figures = {
+        "join via a worker": per_query(via(to_worker, join)),
+        "join directly": per_query(
+            lambda: rf.render(evaluate(), formats.SPARQL_JSON, 100_000, again=evaluate)
+        ),
+        "lookup via a worker": per_query(via(to_worker, lookup)),
+        "lookup in the thread": per_query(via(in_thread, lookup)),
+    }
+    to_worker.close()
+    in_thread.close()
+    return figures
 
 
 def serve(config: Path, port: int, cache: int, workers: int, in_thread_budget: int | None) -> None:
@@ -299,10 +321,10 @@ def main() -> None:
         )
         return
 
-    via_pool, direct = pool_overhead()
+    figures = pool_overhead()
     print(
-        f"pool round trip (join query, JSON): {via_pool * 1e3:.3f} ms; direct pyoxigraph + "
-        f"serialisation: {direct * 1e3:.3f} ms; overhead {(via_pool - direct) * 1e3:.3f} ms/query"
+        "in process, ms per query: "
+        + ", ".join(f"{name} {seconds * 1e3:.3f}" for name, seconds in figures.items())
     )
 
     tmp = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
