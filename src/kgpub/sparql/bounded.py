@@ -30,7 +30,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import NamedTuple
 
 import pyoxigraph
 
@@ -66,9 +65,8 @@ class Unbounded(Exception):
     """The query is outside the subset this module can bound."""
 
 
-class _Token(NamedTuple):
-    kind: str
-    text: str
+#: A token: its kind (the name of its group in :data:`_TOKEN`) and its text.
+_Token = tuple[str, str]
 
 
 #: A term of a triple pattern: an IRI (its value), else None (a variable or a literal).
@@ -78,10 +76,15 @@ Slot = str | None
 def _tokens(query: str) -> list[_Token]:
     if "\\u" in query or "\\U" in query:  # code point escapes apply before parsing
         raise Unbounded
-    found = [_Token(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(query)]
-    if any(kind == "other" for kind, _ in found):
-        raise Unbounded
-    return [t for t in found if t.kind != "space"]
+    found: list[_Token] = []
+    for m in _TOKEN.finditer(query):
+        kind = m.lastgroup
+        if kind == "space":
+            continue
+        if kind == "other" or kind is None:
+            raise Unbounded
+        found.append((kind, m.group()))
+    return found
 
 
 class _Reader:
@@ -105,28 +108,28 @@ class _Reader:
     def keyword(self, *words: str) -> str | None:
         """The next token's keyword (upper case) if it is one of ``words``; consumed."""
         token = self.peek()
-        if token is not None and token.kind == "word" and token.text.upper() in words:
+        if token is not None and token[0] == "word" and token[1].upper() in words:
             self.at += 1
-            return token.text.upper()
+            return token[1].upper()
         return None
 
     def punct(self, char: str) -> bool:
         token = self.peek()
-        if token is not None and token.kind == "punct" and token.text == char:
+        if token is not None and token[0] == "punct" and token[1] == char:
             self.at += 1
             return True
         return False
 
     def iri(self, token: _Token) -> str:
         """The absolute IRI a token names (a relative or odd one is refused)."""
-        if token.kind == "iri":
-            value = token.text[1:-1]
-        elif token.kind == "pname":
-            prefix, _, local = token.text.partition(":")
+        if token[0] == "iri":
+            value = token[1][1:-1]
+        elif token[0] == "pname":
+            prefix, _, local = token[1].partition(":")
             if prefix not in self.prefixes:
                 raise Unbounded
             value = self.prefixes[prefix] + local
-        elif token.kind == "word" and token.text == "a":
+        elif token[0] == "word" and token[1] == "a":
             return RDF_TYPE
         else:
             raise Unbounded
@@ -138,23 +141,23 @@ class _Reader:
     def term(self) -> Slot:
         """One subject or object: an IRI's value, or None for a variable or a literal."""
         token = self.take()
-        if token.kind == "var":
+        if token[0] == "var":
             return None
-        if token.kind == "string":
+        if token[0] == "string":
             after = self.peek()
-            if after is not None and after.kind == "lang":
+            if after is not None and after[0] == "lang":
                 self.at += 1
-            elif after is not None and after.kind == "hats":
+            elif after is not None and after[0] == "hats":
                 self.at += 1
                 self.iri(self.take())
             return None
-        if token.kind == "number" or (token.kind == "word" and token.text in ("true", "false")):
+        if token[0] == "number" or (token[0] == "word" and token[1] in ("true", "false")):
             return None
         return self.iri(token)
 
     def verb(self) -> Slot:
         token = self.take()
-        if token.kind == "var":
+        if token[0] == "var":
             return None
         return self.iri(token)
 
@@ -166,9 +169,9 @@ def _prologue(reader: _Reader) -> None:
             return
         if word == "PREFIX":
             name = reader.take()
-            if name.kind != "pname" or not name.text.endswith(":"):
+            if name[0] != "pname" or not name[1].endswith(":"):
                 raise Unbounded
-            reader.prefixes[name.text[:-1]] = reader.iri(reader.take())
+            reader.prefixes[name[1][:-1]] = reader.iri(reader.take())
         else:
             reader.iri(reader.take())
 
@@ -191,7 +194,7 @@ def _group(reader: _Reader) -> list[tuple[Slot, Slot, Slot]]:
             while reader.punct(";"):
                 pass
             token = reader.peek()
-            if token is None or token.kind == "punct":  # a trailing ';'
+            if token is None or token[0] == "punct":  # a trailing ';'
                 break
         if not reader.punct("."):
             if not reader.punct("}"):
@@ -205,7 +208,7 @@ def _modifiers(reader: _Reader) -> None:
     seen: set[str] = set()
     while (word := reader.keyword("LIMIT", "OFFSET")) is not None:
         number = reader.take()
-        if word in seen or number.kind != "number" or not number.text.isdigit():
+        if word in seen or number[0] != "number" or not number[1].isdigit():
             raise Unbounded
         seen.add(word)
 
@@ -227,7 +230,7 @@ def shape(query: str) -> Shape:
         reader.keyword("DISTINCT", "REDUCED")
         if not reader.punct("*"):
             count = 0
-            while (token := reader.peek()) is not None and token.kind == "var":
+            while (token := reader.peek()) is not None and token[0] == "var":
                 reader.at += 1
                 count += 1
             if not count:
