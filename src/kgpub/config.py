@@ -145,6 +145,12 @@ class Settings:
         check_max_bytes: Largest file the ``/check`` page takes (a workbook, a ZIP of the
             CSV folder or a Turtle file), in bytes (default 5 MiB; at least 1024); a larger
             upload is answered 413. Nothing uploaded is kept.
+        render_ahead: Whether ``kgpub serve`` renders every resource document of a newly
+            published snapshot ahead, in the background at the lowest CPU priority, into
+            ``ahead_path`` (compressed files, one directory per snapshot and address), so
+            that a first request for a document reads a file instead of rendering it (see
+            ``docs/deploying.md``).
+        ahead_path: Directory of the documents rendered ahead (default ``var/ahead``).
         access_log: Where ``kgpub serve`` writes its access log (combined format; from
             nginx when it fronts, else from gunicorn): ``-`` standard output (default), a
             file path, or ``off``.
@@ -191,6 +197,8 @@ class Settings:
     sparql_per_client: int = 2
     access_log: str = "-"
     check_max_bytes: int = 5 << 20
+    render_ahead: bool = True
+    ahead_path: Path = Path("var/ahead")
     config_file: Path | None = field(default=None, compare=False)
 
     #: Settings that cannot come from a TOML file or the environment.

@@ -49,10 +49,7 @@ def variant(stem: str, fmt: Format, lang: str = "", table: str | None = None) ->
 def plan(site: Site) -> list[Job]:
     """Every job of the current snapshot: things, named graphs, references, the site pages."""
     base = site.base
-    paths = catalog.sitemap_paths(site.publisher.store, base)
-    docs = [Job("doc", p.removeprefix("doc/")) for p in paths if p.startswith("doc/")]
-    # a dot in the last segment reads as a suffix: such a thing has no document of its own
-    docs = [j for j in docs if "." not in j.name.rsplit("/", 1)[-1]]
+    docs = [Job("doc", stem) for stem in catalog.document_stems(site.publisher.store, base)]
     prefix = base + "graph/"
     graphs = sorted(
         g.removeprefix(prefix) for g in site.publisher.store.graph_names() if g.startswith(prefix)

@@ -333,3 +333,10 @@ def sitemap_paths(store: Store, base_iri: str) -> list[str]:
     )
     things = sorted(r["s"].value[len(base_iri) + 3 :] for r in rows if "s" in r)
     return ["", "ontology", "shapes", "dataset", "dumps/", "sparql"] + ["doc/" + t for t in things]
+
+
+def document_stems(store: Store, base_iri: str) -> list[str]:
+    """The path under ``/doc/`` of every thing that has a document of its own (one whose last
+    segment has a dot has none: the dot reads as a format suffix)."""
+    stems = [p.removeprefix("doc/") for p in sitemap_paths(store, base_iri) if p.startswith("doc/")]
+    return [s for s in stems if "." not in s.rsplit("/", 1)[-1]]

@@ -28,6 +28,7 @@ from kgpub.rendering.l10n import pick_label
 from kgpub.rendering.rdf import shorten
 from kgpub.rendering.rendered import Rendered
 from kgpub.site import catalog, reference, twins
+from kgpub.site.ahead import Ahead
 from kgpub.site.alignment import (
     NationalObjectives,
     alignment_matrix,
@@ -62,7 +63,7 @@ T = TypeVar("T")
 class Site:
     """Renders documents from the publisher's current snapshot; caches bytes per snapshot."""
 
-    def __init__(self, publisher: Publisher) -> None:
+    def __init__(self, publisher: Publisher, ahead: Ahead | None = None) -> None:
         self.publisher = publisher
         self.base = str(publisher.settings.base_iri)
         self.kgpub = self.base + "ontology#"
@@ -71,6 +72,8 @@ class Site:
             publisher.settings.page_cache_bytes
         )
         self._memo: dict[str, tuple[str, Any]] = {}  # name -> (snapshot digest, value)
+        #: where documents rendered ahead are read from (None: always rendered on request)
+        self.ahead: Ahead | None = ahead
 
     # -- helpers -------------------------------------------------------------------------
     @property
@@ -152,12 +155,19 @@ class Site:
         return OVERVIEW_FORMATS if known else DOCUMENT_FORMATS
 
     def resource(self, path: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+        """The document of the thing at ``path``: read when it was rendered ahead (see
+        :mod:`kgpub.site.ahead`), else rendered now (and kept in the page cache)."""
         if fmt not in DOCUMENT_FORMATS:  # a municipality overview's tables
             return self.twin("overview", (path,), fmt, lang)
+        if self.ahead is not None:
+            body = self.ahead.body(self.digest, path, fmt, lang, host_url)
+            if body is not None:
+                return Rendered(body, fmt.content_type)
         key = ("doc", path, fmt.name, lang if fmt is HTML else "", host_url if fmt is HTML else "")
-        return self._cached(key, lambda: self._resource(path, fmt, lang, host_url))
+        return self._cached(key, lambda: self.render_resource(path, fmt, lang, host_url))
 
-    def _resource(self, path: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+    def render_resource(self, path: str, fmt: Format, lang: str, host_url: str) -> Rendered:
+        """The document of the thing at ``path``, rendered now (neither cached nor read)."""
         desc = self.describe(path)
         if fmt is not HTML:
             return self.rdf_document(desc.triples, fmt)

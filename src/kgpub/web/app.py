@@ -12,6 +12,7 @@ from flask_cors import CORS
 from kgpub import formats
 from kgpub.negotiation import LANGUAGES
 from kgpub.publish.publisher import Publisher
+from kgpub.site.ahead import Ahead
 from kgpub.site.site import Site
 from kgpub.web.current import EXTENSION
 from kgpub.web.headers import add_security_headers
@@ -49,7 +50,7 @@ def create_app(
     if publisher.current is None:
         publisher.start()
     app = _flask_app()
-    app.extensions[EXTENSION] = Site(publisher)
+    app.extensions[EXTENSION] = Site(publisher, ahead=Ahead.for_settings(settings))
     app.extensions["kgpub_publisher"] = publisher
     Compress(app)
     _allow_cross_origin_reads(app)

@@ -4,11 +4,15 @@ reloader with ``dev=True``), behind an nginx of its own unless ``front = "none"`
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import dataclasses
 import gc
 import logging
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +45,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         if isinstance(self._app, Flask):
             warm(self._app)
             stop_query_processes(self._app)
+            start_rendering_ahead(self._app)
         return self._app
 
     def reload(self) -> None:
@@ -92,6 +97,7 @@ def republish(app: Flask) -> bool:
     )
     stop_query_processes(app)  # they hold the old snapshot; each new worker forks its own
     warm(app)
+    start_rendering_ahead(app)
     return True
 
 
@@ -103,6 +109,64 @@ def stop_query_processes(app: Flask) -> None:
     service = app.extensions.get(EXTENSION)
     if service is not None:
         service.pool.stop()
+
+
+#: The process rendering documents ahead for this (master) process, by app.
+_RENDERER = "kgpub_ahead_renderer"
+_PR_SET_PDEATHSIG = 1
+
+
+def start_rendering_ahead(app: Flask) -> int | None:
+    """Fork a process at the lowest CPU priority that renders every resource document of the
+    published snapshot ahead (:mod:`kgpub.site.ahead`), after stopping the one still at the
+    previous snapshot. Returns its pid; None when rendering ahead is off or done for this
+    snapshot. It dies with this process, and prints what it did when it is through."""
+    from kgpub.web.current import EXTENSION as SITE
+
+    stop_rendering_ahead(app)
+    site = app.extensions.get(SITE)
+    if site is None or site.ahead is None or site.ahead.is_complete(site.digest):
+        return None
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        app.extensions[_RENDERER] = pid
+        return pid
+    code = 1
+    try:
+        _render_ahead_here(app, site, parent)
+        code = 0
+    except BaseException:
+        logging.getLogger("kgpub.ahead").exception("rendering ahead failed")
+    finally:
+        os._exit(code)
+
+
+def _render_ahead_here(app: Flask, site: Site, parent: int) -> None:
+    from kgpub.site.ahead import render_all
+
+    with contextlib.suppress(OSError, AttributeError):  # Linux: die with the server
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        return
+    stop_query_processes(app)  # the at-fork hook gave this process a zygote it never uses
+    os.nice(19)
+    assert site.ahead is not None
+    started = time.monotonic()
+    written = render_all(site, site.ahead)
+    print(
+        f"kgpub serve: rendered {written:,} document files ahead in "
+        f"{time.monotonic() - started:.0f} s ({site.ahead.directory(site.digest)})",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def stop_rendering_ahead(app: Flask) -> None:
+    pid = app.extensions.pop(_RENDERER, None)
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _kept(old: Any, why: str) -> str:
@@ -296,6 +360,8 @@ def run(
     """Serve until stopped; returns the exit status (1 when the data does not conform)."""
     bind_host = host or settings.host
     bind_port = int(port if port is not None else settings.port)
+    # what the pages rendered ahead link to (and the trusted host names) follow the address
+    settings = dataclasses.replace(settings, host=bind_host, port=bind_port)
     if dev:
         # the reloader runs this in its parent and again in each child: both validate
         dev_app = build(settings)
