@@ -65,7 +65,15 @@ def _serve(kind: str, config: str, port: int) -> None:
         def conforms(_: object) -> ValidationReport:  # copies of validated sources: no SHACL
             return ValidationReport(conforms=True, violations=[])
 
-        settings = Settings.load(config_file=Path(config), env={})
+        # "app" renders every document ahead in the background, as `kgpub serve` does;
+        # "on-request" renders each when it is asked for (render_ahead = false)
+        settings = Settings.load(
+            config_file=Path(config),
+            env={},
+            host="127.0.0.1",
+            port=port,  # the address the pages rendered ahead link to
+            render_ahead=kind == "app",
+        )
         # loaded in a child process, as `kgpub serve` does (web.server.build)
         publisher = Publisher(settings, validate=conforms, isolate=True)
         publisher.publish()
@@ -173,30 +181,54 @@ def distinct(args: argparse.Namespace) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for size in args.sizes:
-                proc, port = _start("app", str(generate(size, Path(tmp) / str(size))))
+                config = generate(size, Path(tmp) / str(size))
+                proc, port = _start("app", str(config))
+                plain_proc, plain_port = _start("on-request", str(config))
                 try:
-                    _distinct_size(args, size, port, proc.pid, base_port, wrk, pss_mb, random)
+                    _wait_for_ahead(config.parent / "var" / "ahead", proc.pid, pss_mb)
+                    servers = {
+                        "ahead": (port, proc.pid),
+                        "on request": (plain_port, plain_proc.pid),
+                    }
+                    _distinct_size(args, size, servers, base_port, wrk, pss_mb, random)
                     docs = [p for p in sitemap_paths(port) if p.startswith("/doc/")]
                     crawl = wrk(port, docs + [p + ".ttl" for p in docs], 8, args.crawl_seconds)
                     print(
-                        f"  crawl: {crawl['requests']:.0f} of {2 * len(docs)} documents "
+                        f"  crawl (ahead): {crawl['requests']:.0f} of {2 * len(docs)} documents "
                         f"(HTML and Turtle) in {crawl['requests'] / crawl['rps']:.0f} s, "
                         f"{crawl['errors'] + crawl['bad_status']:.0f} errors; "
                         f"server Pss after: {pss_mb(proc.pid):.0f} MB"
                     )
                 finally:
-                    proc.terminate()
-                    proc.wait()
+                    for server in (proc, plain_proc):
+                        server.terminate()
+                        server.wait()
     finally:
         base_proc.terminate()
         base_proc.wait()
 
 
+def _wait_for_ahead(root: Path, pid: int, pss_mb: Any, seconds: float = 3600) -> None:
+    """Until the server has rendered every document ahead (its directory is complete)."""
+    started = time.monotonic()
+    while not list(root.glob("*/complete")):
+        if time.monotonic() - started > seconds:
+            raise SystemExit(f"nothing rendered ahead under {root} within {seconds:.0f} s")
+        time.sleep(1)
+    (done,) = root.glob("*/complete")
+    files = sum(1 for _ in done.parent.rglob("*.z"))
+    size = sum(f.stat().st_size for f in done.parent.rglob("*.z")) / 1e6
+    print(
+        f"rendered ahead: {files} files, {size:.0f} MB on disk, ready "
+        f"{time.monotonic() - started:.0f} s after the server answered "
+        f"({done.read_text().strip()}); server Pss {pss_mb(pid):.0f} MB"
+    )
+
+
 def _distinct_size(
     args: argparse.Namespace,
     size: int,
-    port: int,
-    pid: int,
+    servers: dict[str, tuple[int, int]],
     base_port: int,
     wrk: Any,
     pss_mb: Any,
@@ -204,23 +236,27 @@ def _distinct_size(
 ) -> None:
     from loadgen import sitemap_paths
 
-    before = pss_mb(pid)
+    port, _ = servers["ahead"]
     docs = [p for p in sitemap_paths(port) if p.startswith("/doc/")]
     random.Random(size).shuffle(docs)
-    print(f"{size} municipalities: {len(docs)} documents; server Pss at start {before:.0f} MB")
+    print(
+        f"{size} municipalities: {len(docs)} documents; server Pss at start "
+        + ", ".join(f"{name} {pss_mb(p):.0f} MB" for name, (_, p) in servers.items())
+    )
     print("  (* the list ran out within the time: the rate is connections / mean latency)")
     html = {"Accept": "text/html"}
     for n in range(args.rounds):
         chunk = docs[n :: args.rounds + 1]  # the last share is left for the crawl
         spare = docs[args.rounds :: args.rounds + 1][n :: args.rounds]  # its share of the last
         before = wrk(base_port, ["/nowork"], args.clients, args.seconds)
-        runs = {
-            "distinct HTML": wrk(port, chunk, args.clients, args.seconds, html),
-            "distinct Turtle": wrk(port, [p + ".ttl" for p in chunk], args.clients, args.seconds),
-            "cached HTML": wrk(port, [chunk[0]], args.clients, args.seconds, html),
-            "cached Turtle": wrk(port, [chunk[0] + ".ttl"], args.clients, args.seconds),
-            "distinct HTML, 64 conn": wrk(port, spare, 64, args.seconds, html),
-        }
+        runs = {}
+        for name, (at, _) in servers.items():
+            runs[f"distinct HTML, {name}"] = wrk(at, chunk, args.clients, args.seconds, html)
+            turtle = [p + ".ttl" for p in chunk]
+            runs[f"distinct Turtle, {name}"] = wrk(at, turtle, args.clients, args.seconds)
+        runs["cached HTML"] = wrk(port, [chunk[0]], args.clients, args.seconds, html)
+        runs["cached Turtle"] = wrk(port, [chunk[0] + ".ttl"], args.clients, args.seconds)
+        runs["distinct HTML, ahead, 64 conn"] = wrk(port, spare, 64, args.seconds, html)
         after = wrk(base_port, ["/nowork"], args.clients, args.seconds)
         # the no-work route before and after the round: a machine that slowed down in
         # between shows as two different rates, and the ratios take their mean
@@ -231,7 +267,10 @@ def _distinct_size(
         )
         for name, r in runs.items():
             print(_wrk_line(name, r, base))
-        print(f"  server Pss {pss_mb(pid):.0f} MB")
+        print(
+            "  server Pss "
+            + ", ".join(f"{name} {pss_mb(p):.0f} MB" for name, (_, p) in servers.items())
+        )
 
 
 def main() -> None:
