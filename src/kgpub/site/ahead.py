@@ -88,21 +88,29 @@ class Ahead:
         return cls(settings.resolve(settings.ahead_path), host_url, variant[:16])
 
     def directory(self, digest: str) -> Path:
-        return self.root / f"{_address_key(self.host_url)}-{digest[:24]}-{self.variant}"
+        return Path(_directory(self.root, self.host_url, self.variant, digest))
 
     def body(self, digest: str, stem: str, fmt: Format, lang: str, host_url: str) -> bytes | None:
         """The document's bytes if they were rendered ahead for this snapshot (and, for a
         page, this address), else None."""
         if (fmt is HTML and host_url != self.host_url) or not _safe(stem):
             return None
+        directory = _directory(self.root, self.host_url, self.variant, digest)
         try:
-            with open(self.directory(digest) / _file_name(stem, fmt, lang), "rb") as fh:
-                return zlib.decompress(fh.read())
+            with open(directory + _file_name(stem, fmt, lang), "rb", buffering=0) as fh:
+                return zlib.decompress(fh.readall())
         except (OSError, zlib.error):
             return None
 
     def is_complete(self, digest: str) -> bool:
         return (self.directory(digest) / COMPLETE).is_file()
+
+
+@functools.lru_cache(maxsize=16)
+def _directory(root: Path, host_url: str, variant: str, digest: str) -> str:
+    """The directory of a snapshot's documents, ending in a slash (per request: a string,
+    built once per snapshot)."""
+    return f"{root}/{_address_key(host_url)}-{digest[:24]}-{variant}/"
 
 
 def _variants() -> Iterator[tuple[Format, str]]:
