@@ -199,7 +199,11 @@ def serve(config: Path, port: int, cache: int, workers: int, in_thread_budget: i
         app.add_url_rule("/sparql", "nowork", lambda: "ok")
     else:
         # every connection comes from 127.0.0.1: no per-client limit (it would answer 429)
-        overrides: dict[str, Any] = {"query_cache_bytes": cache, "sparql_per_client": 0}
+        overrides: dict[str, Any] = {
+            "query_cache_bytes": cache,
+            "sparql_per_client": 0,
+            "render_ahead": False,  # no pages asked here
+        }
         if in_thread_budget is not None:
             overrides["query_in_thread_budget"] = in_thread_budget
         settings = Settings.load(config_file=config, env={}, **overrides)

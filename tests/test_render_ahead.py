@@ -15,7 +15,7 @@ from flask import Flask
 
 from kgpub.formats import DOCUMENT_FORMATS, HTML, Format
 from kgpub.negotiation import LANGUAGES
-from kgpub.site.ahead import COMPLETE, Ahead, render_all
+from kgpub.site.ahead import COMPLETE, KEEP, Ahead, render_all
 from kgpub.site.catalog import document_stems
 from kgpub.site.site import Site
 from kgpub_server import kgpub_serve_process
@@ -122,27 +122,45 @@ def test_nothing_outside_the_directory_is_read(stem: str, apps: dict[str, Flask]
     assert site.ahead.body(site.digest, stem, turtle, "", ADDRESS) is None
 
 
+class EmptySnapshot:
+    """Just enough of a Site for render_all: a snapshot with nothing to render."""
+
+    digest = "2" * 64
+    base = "https://example.org/"
+
+    class publisher:
+        class store:
+            @staticmethod
+            def select(query: str) -> list[object]:
+                return []
+
+
 def test_a_complete_directory_is_kept_and_older_snapshots_removed(tmp_path: Path) -> None:
     here, elsewhere = Ahead(tmp_path, "http://a/"), Ahead(tmp_path, "http://b/")
     old, other_address = here.directory("1" * 64), elsewhere.directory("1" * 64)
     old.mkdir()
     other_address.mkdir()
 
-    class Snapshot:  # just enough of a Site for render_all: nothing to render
-        digest = "2" * 64
-        base = "https://example.org/"
-
-        class publisher:
-            class store:
-                @staticmethod
-                def select(query: str) -> list[object]:
-                    return []
-
-    assert render_all(Snapshot(), here) == 0  # type: ignore[arg-type]
+    assert render_all(EmptySnapshot(), here) == 0  # type: ignore[arg-type]
     assert here.is_complete("2" * 64)
     assert (here.directory("2" * 64) / COMPLETE).is_file()
     assert not old.exists()
     assert other_address.exists()
+
+
+def test_other_addresses_beyond_the_most_kept_are_removed_oldest_first(tmp_path: Path) -> None:
+    import os
+
+    for n in range(KEEP + 3):
+        old = Ahead(tmp_path, f"http://host-{n}/").directory("1" * 64)
+        old.mkdir()
+        os.utime(old, (1000 + n, 1000 + n))
+    here = Ahead(tmp_path, "http://here/")
+    assert render_all(EmptySnapshot(), here) == 0  # type: ignore[arg-type]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == KEEP
+    newest = [Ahead(tmp_path, f"http://host-{n}/").directory("1" * 64).name for n in range(4, 11)]
+    assert sorted([*newest, here.directory(EmptySnapshot.digest).name]) == left
 
 
 def test_kgpub_serve_renders_ahead_in_the_background(tmp_path: Path) -> None:

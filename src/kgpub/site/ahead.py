@@ -154,11 +154,24 @@ def render_all(site: Site, ahead: Ahead) -> int:
     return written
 
 
+#: The most directories kept under ``ahead_path``: other addresses' (another server on the
+#: same project, a port that changed) are removed oldest first beyond this.
+KEEP = 8
+
+
 def _remove_others(root: Path, keep: Path) -> None:
     """Directories of other snapshots for the same address (a web worker still on an old
-    snapshot that misses its file renders the document itself, as before); another
-    server's address keeps its own."""
+    snapshot that misses its file renders the document itself, as before), and the oldest
+    of the other addresses' beyond :data:`KEEP`."""
     address = keep.name.split("-", 1)[0]
+    others = []
     for entry in root.iterdir():
-        if entry != keep and entry.is_dir() and entry.name.startswith(address + "-"):
+        if entry == keep or not entry.is_dir():
+            continue
+        if entry.name.startswith(address + "-"):
             shutil.rmtree(entry, ignore_errors=True)
+        else:
+            others.append(entry)
+    others.sort(key=lambda entry: entry.stat().st_mtime, reverse=True)
+    for entry in others[KEEP - 1 :]:
+        shutil.rmtree(entry, ignore_errors=True)
