@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from kgpub.site import catalog
 from kgpub.site import site as site_module
 from kgpub.web.current import EXTENSION as SITE
 from kgpub.web.server import _Gunicorn, freeze_heap, trim_malloc, warm
@@ -67,6 +68,25 @@ def test_a_worker_forked_after_warm_builds_no_memo_again(
     forbid_building_memos(monkeypatch)
     paths = ["/", "/municipalities", "/doc/haninge", "/alignment/haninge", "/compare"]
     assert in_forked_worker(app, paths) == [200] * len(paths)
+
+
+def test_a_worker_forked_after_warm_lists_the_sitemap_without_reading_the_store(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing every page reads the whole store: a worker that did would copy all of it."""
+    site = app.extensions[SITE]
+    site._memo.clear()
+    site.cache.clear()
+    warm(app)
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the store was read for the sitemap")
+
+    monkeypatch.setattr(catalog, "sitemap_paths", fail)
+    assert in_forked_worker(app, ["/sitemap.xml"], "application/xml") == [200]
+    site.cache.clear()
+    site._memo.clear()  # the other side: without the memo the worker reads the store
+    assert in_forked_worker(app, ["/sitemap.xml"], "application/xml") == [500]
 
 
 def test_without_warm_the_first_request_builds_the_memos(

@@ -104,6 +104,7 @@ class Site:
         self.vocab_labels()
         self.national()
         self.municipality_names()
+        self.sitemap_paths()
 
     def vocab_labels(self) -> dict[str, dict[str, str]]:
         """Labels of the ontology's terms (used for property names on every page)."""
@@ -476,9 +477,18 @@ class Site:
             message=ctx.gettext("There is no resource at this address."),
         ).encode()
 
+    def sitemap_paths(self) -> list[str]:
+        """Every page's site-relative path, once per snapshot: built in the master before
+        the workers fork (:meth:`warm`), because listing them reads the whole store, and a
+        worker that read it would hold its own copy of every page of the store (about
+        550 MB at 3,000 municipalities)."""
+        return self._per_snapshot(
+            "sitemap_paths", lambda: catalog.sitemap_paths(self.publisher.store, self.base)
+        )
+
     def sitemap(self, host_url: str) -> Rendered:
         def make() -> Rendered:
-            paths = catalog.sitemap_paths(self.publisher.store, self.base)
+            paths = self.sitemap_paths()
             lastmod = self.loaded_at.strftime("%Y-%m-%d")
             from xml.sax.saxutils import escape
 
