@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from dataclasses import dataclass
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
@@ -333,6 +334,20 @@ def sitemap_paths(store: Store, base_iri: str) -> list[str]:
     )
     things = sorted(r["s"].value[len(base_iri) + 3 :] for r in rows if "s" in r)
     return ["", "ontology", "shapes", "dataset", "dumps/", "sparql"] + ["doc/" + t for t in things]
+
+
+def sitemap_xml(paths: list[str], host_url: str, loaded_at: datetime) -> bytes:
+    """The sitemap (sitemaps.org) of ``paths`` on ``host_url``, all modified when the
+    snapshot was loaded."""
+    lastmod = loaded_at.strftime("%Y-%m-%d")
+    urls = "".join(
+        f"<url><loc>{escape(host_url + p)}</loc><lastmod>{lastmod}</lastmod></url>" for p in paths
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{urls}</urlset>\n"
+    ).encode()
 
 
 def document_stems(store: Store, base_iri: str) -> list[str]:

@@ -488,19 +488,7 @@ class Site:
 
     def sitemap(self, host_url: str) -> Rendered:
         def make() -> Rendered:
-            paths = self.sitemap_paths()
-            lastmod = self.loaded_at.strftime("%Y-%m-%d")
-            from xml.sax.saxutils import escape
-
-            urls = "".join(
-                f"<url><loc>{escape(host_url + p)}</loc><lastmod>{lastmod}</lastmod></url>"
-                for p in paths
-            )
-            body = (
-                '<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                f"{urls}</urlset>\n"
-            )
-            return Rendered(body.encode(), "application/xml; charset=utf-8")
+            body = catalog.sitemap_xml(self.sitemap_paths(), host_url, self.loaded_at)
+            return Rendered(body, "application/xml; charset=utf-8")
 
         return self._cached(("sitemap", host_url), make)
