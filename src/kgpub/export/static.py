@@ -122,18 +122,14 @@ def render_all(
 def sitemaps(site: Site, host_url: str) -> Iterator[tuple[str, bytes]]:
     """``sitemap.xml``: the URL set, or above :data:`SITEMAP_MAX` URLs an index of
     ``sitemap-N.xml`` files of at most that many each."""
-    paths = catalog.sitemap_paths(site.publisher.store, site.base)
+    paths = site.sitemap_paths()
     lastmod = site.loaded_at.strftime("%Y-%m-%d")
     head = '<?xml version="1.0" encoding="UTF-8"?>\n'
     xmlns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
     chunks = [paths[i : i + SITEMAP_MAX] for i in range(0, len(paths), SITEMAP_MAX)] or [[]]
     for n, chunk in enumerate(chunks, 1):
-        urls = "".join(
-            f"<url><loc>{escape(host_url + p)}</loc><lastmod>{lastmod}</lastmod></url>"
-            for p in chunk
-        )
         name = "sitemap.xml" if len(chunks) == 1 else f"sitemap-{n}.xml"
-        yield name, f"{head}<urlset {xmlns}>{urls}</urlset>\n".encode()
+        yield name, catalog.sitemap_xml(chunk, host_url, site.loaded_at)
     if len(chunks) > 1:
         entries = "".join(
             f"<sitemap><loc>{escape(host_url)}sitemap-{n}.xml</loc>"
@@ -207,7 +203,7 @@ def export(site: Site, out: Path, host_url: str, listen: str, workers: int) -> S
     }
     write_file(out, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
     summary.files = done
-    summary.urls = len(catalog.sitemap_paths(site.publisher.store, site.base))
+    summary.urls = len(site.sitemap_paths())
     summary.unchanged = sum(len(f) for f in done.values()) - summary.written
     summary.seconds = time.monotonic() - start
     return summary
