@@ -8,6 +8,7 @@ specificity); a malformed header never raises anything but :class:`NotAcceptable
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -16,6 +17,14 @@ from kgpub.errors import NotAcceptable, NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, PLAIN_TEXT, Format, from_extension, from_key
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
+
+
+def variants(offers: tuple[Format, ...]) -> Iterator[tuple[str, Format]]:
+    """Every (language, format) a document offered in ``offers`` comes in: an HTML page in
+    each language, any other format once (language "")."""
+    for fmt in offers:
+        for lang in LANGUAGES if fmt is HTML else ("",):
+            yield lang, fmt
 
 
 def _media_types(offers: tuple[Format, ...], sparql: bool) -> list[tuple[str, Format]]:

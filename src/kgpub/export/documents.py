@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kgpub.formats import CSV, DATASET_FORMATS, DOCUMENT_FORMATS, HTML, JSON, Format
-from kgpub.negotiation import LANGUAGES
+from kgpub.negotiation import LANGUAGES, variants
 from kgpub.rendering.rendered import Rendered
 from kgpub.site import catalog, tables
 from kgpub.site.site import Site
@@ -49,7 +49,7 @@ def variant(stem: str, fmt: Format, lang: str = "", table: str | None = None) ->
 def plan(site: Site) -> list[Job]:
     """Every job of the current snapshot: things, named graphs, references, the site pages."""
     base = site.base
-    docs = [Job("doc", stem) for stem in catalog.document_stems(site.publisher.store, base)]
+    docs = [Job("doc", stem) for stem in catalog.document_stems(site.sitemap_paths())]
     prefix = base + "graph/"
     graphs = sorted(
         g.removeprefix(prefix) for g in site.publisher.store.graph_names() if g.startswith(prefix)
@@ -68,25 +68,19 @@ def render(site: Site, job: Job, host_url: str) -> Iterator[tuple[str, bytes]]:
         yield from _thing(site, job.name, host_url)
     elif job.kind == "graph":
         stem = f"graph/{job.name}"
-        for lang, fmt in _variants((*DOCUMENT_FORMATS, *DATASET_FORMATS)):
+        for lang, fmt in variants((*DOCUMENT_FORMATS, *DATASET_FORMATS)):
             yield variant(stem, fmt, lang), site.graph(job.name, fmt, lang, host_url).body
     elif job.kind == "reference":
         page = getattr(site, job.name)
-        for lang, fmt in _variants(DOCUMENT_FORMATS):
+        for lang, fmt in variants(DOCUMENT_FORMATS):
             yield variant(job.name, fmt, lang), page(fmt, lang, host_url).body
     else:
         yield from _site_pages(site, host_url)
 
 
-def _variants(offers: tuple[Format, ...]) -> Iterator[tuple[str, Format]]:
-    for fmt in offers:
-        for lang in LANGUAGES if fmt is HTML else ("",):
-            yield lang, fmt
-
-
 def _thing(site: Site, path: str, host_url: str) -> Iterator[tuple[str, bytes]]:
     stem = f"doc/{path}"
-    for lang, fmt in _variants(DOCUMENT_FORMATS):
+    for lang, fmt in variants(DOCUMENT_FORMATS):
         yield variant(stem, fmt, lang), site.resource(path, fmt, lang, host_url).body
     if site.thing_iri(path) not in site.municipality_names():
         return

@@ -21,13 +21,12 @@ import os
 import shutil
 import time
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kgpub.formats import DOCUMENT_FORMATS, HTML, Format
-from kgpub.negotiation import LANGUAGES
+from kgpub.negotiation import variants
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -113,12 +112,6 @@ def _directory(root: Path, host_url: str, variant: str, digest: str) -> str:
     return f"{root}/{_address_key(host_url)}-{digest[:24]}-{variant}/"
 
 
-def _variants() -> Iterator[tuple[Format, str]]:
-    for fmt in DOCUMENT_FORMATS:
-        for lang in LANGUAGES if fmt is HTML else ("",):
-            yield fmt, lang
-
-
 def _write(path: Path, body: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
@@ -137,8 +130,8 @@ def render_all(site: Site, ahead: Ahead) -> int:
     if ahead.is_complete(digest):
         return 0
     started, written = time.monotonic(), 0
-    for stem in document_stems(site.publisher.store, site.base):
-        for fmt, lang in _variants():
+    for stem in document_stems(site.sitemap_paths()):
+        for lang, fmt in variants(DOCUMENT_FORMATS):
             path = target / _file_name(stem, fmt, lang)
             if path.exists():
                 continue

@@ -350,8 +350,9 @@ def sitemap_xml(paths: list[str], host_url: str, loaded_at: datetime) -> bytes:
     ).encode()
 
 
-def document_stems(store: Store, base_iri: str) -> list[str]:
-    """The path under ``/doc/`` of every thing that has a document of its own (one whose last
-    segment has a dot has none: the dot reads as a format suffix)."""
-    stems = [p.removeprefix("doc/") for p in sitemap_paths(store, base_iri) if p.startswith("doc/")]
+def document_stems(paths: list[str]) -> list[str]:
+    """The path under ``/doc/`` of every thing of ``paths`` (:func:`sitemap_paths`) that has a
+    document of its own (one whose last segment has a dot has none: the dot reads as a
+    format suffix)."""
+    stems = [p.removeprefix("doc/") for p in paths if p.startswith("doc/")]
     return [s for s in stems if "." not in s.rsplit("/", 1)[-1]]
