@@ -17,6 +17,9 @@ from kgpub.errors import NotAcceptable, NotFound
 from kgpub.formats import DOCUMENT_FORMATS, HTML, PLAIN_TEXT, Format, from_extension, from_key
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
+#: The cookie that keeps a language chosen with ``?lang=``, and for how long (seconds).
+LANG_COOKIE = "kgpub_lang"
+LANG_COOKIE_MAX_AGE = 365 * 86400
 
 
 def variants(offers: tuple[Format, ...]) -> Iterator[tuple[str, Format]]:

@@ -9,87 +9,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kgpub.export import conneg
 from kgpub.export.documents import ERRORS
 from kgpub.formats import (
-    ALL_FORMATS,
     CSV,
     DATASET_FORMATS,
     DOCUMENT_FORMATS,
     HTML,
     OVERVIEW_FORMATS,
-    RDF_XML,
     Format,
 )
-from kgpub.negotiation import LANGUAGES
+from kgpub.negotiation import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGUAGES
+from kgpub.nginx_conneg import accept_maps, charset_types, language_maps, mime_types, variant
 from kgpub.site.site import Site
 from kgpub.uris import UriScheme
-
-#: The language cookie ``kgpub serve`` sets (``web/documents.py``), and for how long.
-LANG_COOKIE = "kgpub_lang"
-COOKIE_MAX_AGE = 365 * 86400
 
 GRAPH_FORMATS = (*DOCUMENT_FORMATS, *DATASET_FORMATS)
 #: The families of negotiable documents: (name, offers).
 FAMILIES = (("doc", DOCUMENT_FORMATS), ("overview", OVERVIEW_FORMATS), ("graph", GRAPH_FORMATS))
 _TEMP = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-
-
-def _variant(fmt: Format) -> str:
-    """The end of a negotiated variant's file name, as an nginx value."""
-    if fmt is HTML:
-        return f"$kg_lang.{fmt.extension}"
-    if fmt is CSV:
-        return f"$kg_lang$kg_table.{fmt.extension}"
-    return fmt.extension
-
-
-def _types() -> str:
-    known: dict[str, list[str]] = {}
-    for fmt in (*ALL_FORMATS, CSV):
-        known.setdefault(fmt.media_type, []).extend(fmt.extensions)
-    known.update({"text/css": ["css"], "application/javascript": ["js"]})
-    known.update({"application/xml": ["xml"], "application/gzip": ["gz"]})
-    known[RDF_XML.media_type] = [RDF_XML.extension]  # .xml is the sitemap
-    lines = [f"    {mt} {' '.join(dict.fromkeys(exts))};" for mt, exts in known.items()]
-    return "  types {\n" + "\n".join(lines) + "\n  }\n"
-
-
-def _charset_types() -> str:
-    textual = [f.media_type for f in (*ALL_FORMATS, CSV) if "charset" in f.content_type]
-    extra = ["text/plain", "text/css", "application/javascript", "application/xml"]
-    # text/html is always in both lists: naming it again is a warning
-    return " ".join(t for t in dict.fromkeys([*textual, *extra]) if t != "text/html")
-
-
-def _accept_maps() -> str:
-    out = []
-    for family, offers in FAMILIES:
-        rules = [f'    "" {_variant(offers[0])};']
-        rules += [
-            f"    {conneg.quoted('~*' + rx)} {_variant(fmt)};"
-            for rx, fmt in conneg.accept_rules(offers)
-        ]
-        out.append(
-            f"  map $http_accept $kg_v_{family} {{\n"
-            + "\n".join(rules)
-            + "\n    default 406;\n  }\n"
-        )
-    return "".join(out)
-
-
-def _language_maps() -> str:
-    rules = "\n".join(f"    {conneg.quoted('~*' + rx)} $kglang;" for rx in conneg.language_rules())
-    named = "\n".join(f"    ~*^{lang}$ {lang};" for lang in LANGUAGES)
-    exact = "\n".join(f"    {lang} {lang};" for lang in LANGUAGES)
-    first = LANGUAGES[0]
-    return (
-        f"  map $http_accept_language $kg_al_raw {{\n{rules}\n    default {first};\n  }}\n"
-        f"  map $kg_al_raw $kg_al {{\n{named}\n    default {first};\n  }}\n"
-        f'  map $arg_lang $kg_explicit {{\n    "" $cookie_{LANG_COOKIE};\n'
-        "    default $arg_lang;\n  }\n"
-        f"  map $kg_explicit $kg_lang {{\n{exact}\n    default $kg_al;\n  }}\n"
-    )
 
 
 def _header_maps(site: Site) -> str:
@@ -105,7 +42,7 @@ def _header_maps(site: Site) -> str:
         )
         links.append(f"    {family} '{alts}';")
     langs = "|".join(LANGUAGES)
-    cookie = f"{LANG_COOKIE}=$kgc; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=Lax"
+    cookie = f"{LANG_COOKIE}=$kgc; Max-Age={LANG_COOKIE_MAX_AGE}; Path=/; SameSite=Lax"
     families = "\n".join(f"    {m} overview;" for m in munis)
     return (
         "  map $kgstem $kg_family {\n    ~^/graph/ graph;\n"
@@ -131,7 +68,7 @@ def _suffixes() -> str:
     rows = []
     for fmt in dict.fromkeys((*OVERVIEW_FORMATS, *DATASET_FORMATS)):
         for ext in fmt.extensions:
-            rows.append(f"    ~*^{ext}$ {_variant(fmt) if fmt in (HTML, CSV) else fmt.extension};")
+            rows.append(f"    ~*^{ext}$ {variant(fmt) if fmt in (HTML, CSV) else fmt.extension};")
     return "\n".join(rows)
 
 
@@ -215,12 +152,13 @@ def config(out: Path, listen: str, site: Site) -> str:
         "worker_processes auto;\npid nginx.pid;\nerror_log stderr warn;\n"
         "events {\n  worker_connections 1024;\n}\n"
         "http {\n  access_log off;\n"
-        f"{temp}{_types()}  default_type application/octet-stream;\n"
-        f"  charset utf-8;\n  charset_types {_charset_types()};\n"
+        f"{temp}{mime_types()}  default_type application/octet-stream;\n"
+        f"  charset utf-8;\n  charset_types {charset_types()};\n"
         "  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n"
         "  open_file_cache max=10000 inactive=60s;\n"
-        f"  gzip on;\n  gzip_vary on;\n  gzip_min_length 500;\n  gzip_types {_charset_types()};\n"
-        f"{_accept_maps()}{_language_maps()}{_header_maps(site)}"
+        "  gzip on;\n  gzip_vary on;\n  gzip_min_length 500;\n"
+        f"  gzip_types {charset_types()};\n"
+        f"{accept_maps(FAMILIES)}{language_maps()}{_header_maps(site)}"
         '  map $kg_v_doc $kg_err {\n    "~\\.html$" $kg_lang.html;\n    default txt;\n  }\n'
         f"{_server(listen)}}}\n"
     )

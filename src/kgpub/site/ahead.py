@@ -2,13 +2,15 @@
 language, rendered once in the background so that the first request for it (a crawler's,
 a harvester's) reads a file instead of rendering the page.
 
-A snapshot's documents go to ``{ahead_path}/{snapshot}-{address}/``, named as the static
-export names them plus ``.z`` (``doc/{path}.{lang}.html.z``, ``doc/{path}.ttl.z``), each
-compressed with zlib, written to a temporary name and renamed, so a reader sees a whole file
-or none. An HTML page holds absolute links to the address it was rendered for
-(``public_url``, else the configured host and port), so it is read only for a request to
-that address; the RDF formats hold only canonical IRIs. A file that is not there yet is no
-error: the document is rendered as it always was. The bytes are the ones
+A snapshot's documents go to ``{ahead_path}/{address}-{snapshot}-{variant}/``, named as
+the static export names them (``doc/{path}.{lang}.html``, ``doc/{path}.ttl``), each written
+to a temporary name and renamed, so a reader sees a whole file or none, and dated when the
+snapshot was loaded (its Last-Modified). They are stored as they are sent: the nginx in
+front of ``kgpub serve`` answers them itself (:mod:`kgpub.web.front`), and this process
+reads them without inflating anything. An HTML page holds absolute links to the address it
+was rendered for (``public_url``, else the configured host and port), so it is read only for
+a request to that address; the RDF formats hold only canonical IRIs. A file that is not
+there yet is no error: the document is rendered as it always was. The bytes are the ones
 :meth:`Site.render_resource` gives for the same snapshot, so a page says the same either
 way; when the snapshot changes, the directory does.
 """
@@ -20,7 +22,6 @@ import hashlib
 import os
 import shutil
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
 #: Written last into a snapshot's directory, with what was rendered (a complete directory is
 #: never rendered again: a restart on the same snapshot reuses it).
 COMPLETE = "complete"
-#: Compression level of the files: level 1 already makes an HTML page about a fifth of its
-#: size and costs little to write; reading inflates in tens of microseconds.
-_LEVEL = 1
 
 
 def _address_key(host_url: str) -> str:
@@ -57,7 +55,7 @@ def code_fingerprint() -> str:
 
 
 def _file_name(stem: str, fmt: Format, lang: str) -> str:
-    return f"doc/{stem}" + (f".{lang}" if lang else "") + f".{fmt.extension}.z"
+    return f"doc/{stem}" + (f".{lang}" if lang else "") + f".{fmt.extension}"
 
 
 def _safe(stem: str) -> bool:
@@ -97,8 +95,8 @@ class Ahead:
         directory = _directory(self.root, self.host_url, self.variant, digest)
         try:
             with open(directory + _file_name(stem, fmt, lang), "rb", buffering=0) as fh:
-                return zlib.decompress(fh.readall())
-        except (OSError, zlib.error):
+                return fh.readall()
+        except OSError:
             return None
 
     def is_complete(self, digest: str) -> bool:
@@ -112,10 +110,11 @@ def _directory(root: Path, host_url: str, variant: str, digest: str) -> str:
     return f"{root}/{_address_key(host_url)}-{digest[:24]}-{variant}/"
 
 
-def _write(path: Path, body: bytes) -> None:
+def _write(path: Path, body: bytes, mtime: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
-    temporary.write_bytes(zlib.compress(body, _LEVEL))
+    temporary.write_bytes(body)
+    os.utime(temporary, (mtime, mtime))
     os.replace(temporary, path)
 
 
@@ -130,13 +129,14 @@ def render_all(site: Site, ahead: Ahead) -> int:
     if ahead.is_complete(digest):
         return 0
     started, written = time.monotonic(), 0
+    mtime = site.loaded_at.timestamp()
     for stem in document_stems(site.sitemap_paths()):
         for lang, fmt in variants(DOCUMENT_FORMATS):
             path = target / _file_name(stem, fmt, lang)
             if path.exists():
                 continue
             try:
-                _write(path, site.render_resource(stem, fmt, lang, ahead.host_url).body)
+                _write(path, site.render_resource(stem, fmt, lang, ahead.host_url).body, mtime)
             except OSError:  # a name taken by another thing's folder: rendered on request
                 continue
             written += 1

@@ -10,7 +10,7 @@ from flask_compress import Compress
 from flask_cors import CORS
 
 from kgpub import formats
-from kgpub.negotiation import LANGUAGES
+from kgpub.negotiation import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGUAGES
 from kgpub.publish.publisher import Publisher
 from kgpub.site.ahead import Ahead
 from kgpub.site.site import Site
@@ -32,11 +32,12 @@ COMPRESSIBLE = [
 def _remember_language(response: Response) -> Response:
     """A page asked for with ?lang= keeps that language on the pages linked from it."""
     lang = request.args.get("lang")
-    if lang in LANGUAGES and response.mimetype == "text/html":
-        from kgpub.web.documents import LANG_COOKIE
-
-        if request.cookies.get(LANG_COOKIE) != lang:
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+    if (
+        lang in LANGUAGES
+        and response.mimetype == "text/html"
+        and request.cookies.get(LANG_COOKIE) != lang
+    ):
+        response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax")
     return response
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 from werkzeug.http import http_date, quote_etag
 
 from kgpub.formats import DOCUMENT_FORMATS, HTML, N_QUADS, TRIG, Format
-from kgpub.negotiation import negotiate, negotiate_language
+from kgpub.negotiation import LANG_COOKIE, negotiate, negotiate_language
 from kgpub.rendering.rendered import Rendered
 from kgpub.site.twins import language_dependent
 from kgpub.web.current import site
@@ -27,24 +27,21 @@ def split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-LANG_COOKIE = "kgpub_lang"
-
-
 def page_language() -> str:
     """``?lang=``, else the language chosen earlier (cookie), else Accept-Language."""
     explicit = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     return negotiate_language(request.headers.get("Accept-Language"), explicit)
 
 
-_PATH = "\0"  # where a document's path goes in a Link template
+PATH_SLOT = "\0"  # where a document's path goes in a Link template
 
 
 @functools.lru_cache(maxsize=64)
-def _link_template(offers: tuple[Format, ...]) -> str:
-    """The Link header of a document with ``offers``, its path left as ``_PATH`` (a few
+def link_template(offers: tuple[Format, ...]) -> str:
+    """The Link header of a document with ``offers``, its path left as ``PATH_SLOT`` (a few
     offer lists in all: a per-document cache would grow with the documents asked for)."""
     return ", ".join(
-        f'<{_PATH}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offers
+        f'<{PATH_SLOT}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offers
     )
 
 
@@ -58,7 +55,7 @@ def _document_headers(
     """The headers of a document response."""
     return (
         ("Vary", vary),
-        ("Link", _link_template(offers).replace(_PATH, doc_path)),
+        ("Link", link_template(offers).replace(PATH_SLOT, doc_path)),
         ("ETag", quote_etag(etag)),
         ("Last-Modified", last_modified),
         ("Cache-Control", "public, max-age=60"),

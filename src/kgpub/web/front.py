@@ -12,6 +12,8 @@ as long as it likes; gunicorn's deployment guide asks for a buffering proxy in f
   response buffering, short client timeouts), caps request bodies at what the longest
   SPARQL query needs, and lets one client address run at most ``sparql_per_client``
   queries at once (429 beyond);
+* answers the resource documents rendered ahead from their files, as the app would
+  (:mod:`kgpub.web.front_files`), and reloads its configuration for each new snapshot;
 * stops nginx and removes the directory when the server stops (also on SIGTERM and
   SIGINT); nginx also stops if the server dies without cleaning up (parent-death signal).
 
@@ -36,6 +38,7 @@ from types import TracebackType
 
 from kgpub.config import Settings
 from kgpub.errors import ConfigError
+from kgpub.web.front_files import FrontFiles, document_location, http_maps
 
 INSTALL_HINT = (
     "nginx is not installed; kgpub serve runs it in front of gunicorn so that slow clients "
@@ -92,8 +95,15 @@ def _sparql_location(settings: Settings) -> str:
         }}"""
 
 
-def nginx_config(settings: Settings, listen: str, run_dir: Path, upstream: Path) -> str:
-    """The whole nginx configuration for one ``kgpub serve`` (paths all in ``run_dir``)."""
+def nginx_config(
+    settings: Settings,
+    listen: str,
+    run_dir: Path,
+    upstream: Path,
+    files: FrontFiles | None = None,
+) -> str:
+    """The whole nginx configuration for one ``kgpub serve`` (paths all in ``run_dir``);
+    with ``files``, the documents rendered ahead are answered from them."""
     proxy_timeout = int(settings.query_timeout) + 10
     user = _worker_user()
     return f"""# written by kgpub serve; regenerated at every start
@@ -125,6 +135,7 @@ http {{
     limit_conn_status 429;
     limit_conn_log_level warn;
     upstream kgpub {{ server "unix:{upstream}"; }}
+{http_maps(files) if files else ""}
     server {{
         listen {listen};
         proxy_request_buffering on;
@@ -144,7 +155,7 @@ http {{
             default_type text/plain;
             add_header Retry-After 5 always;
             return 429 "{TOO_MANY}\\n";
-        }}{_sparql_location(settings)}
+        }}{_sparql_location(settings)}{document_location(files) if files else ""}
         location / {{ proxy_pass http://kgpub; }}
     }}
 }}
@@ -210,15 +221,33 @@ class NginxFront:
         self.upstream = self.run_dir / "gunicorn.sock"
         self.config = self.run_dir / "nginx.conf"
         self._proc: subprocess.Popen[bytes] | None = None
+        self.files: FrontFiles | None = None
         self._owner = os.getpid()
+
+    def _write_config(self) -> None:
+        listen = listen_address(self.host, self.port)
+        config = nginx_config(self.settings, listen, self.run_dir, self.upstream, self.files)
+        temporary = self.config.with_suffix(".tmp")
+        temporary.write_text(config)
+        os.replace(temporary, self.config)
 
     def start(self) -> None:
         _open_to_workers(self.run_dir)
-        listen = listen_address(self.host, self.port)
-        self.config.write_text(nginx_config(self.settings, listen, self.run_dir, self.upstream))
+        self._write_config()
         command = [self.executable, "-p", str(self.run_dir), "-c", str(self.config), "-e", "stderr"]
         self._proc = subprocess.Popen(command, preexec_fn=_die_with_parent, start_new_session=True)
         _wait_listening(self._proc, self.host, self.port, seconds=10)
+
+    def serve_files(self, files: FrontFiles | None) -> None:
+        """Answer documents from ``files`` (a new snapshot's; None: none) from now on: the
+        configuration is written again and nginx reloads it (its workers finish the requests
+        they have)."""
+        if files == self.files:
+            return
+        self.files = files
+        self._write_config()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGHUP)
 
     def stop(self) -> None:
         """Stop nginx (fast shutdown: gunicorn has already finished its requests) and

@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from kgpub.cache import ByteBoundedCache
+from kgpub.negotiation import LANG_COOKIE
 from kgpub.publish.publisher import Publisher
 from kgpub.store.base import contents_identity
-from kgpub.web.documents import LANG_COOKIE
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

@@ -22,7 +22,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kgpub.errors import StoreUnavailable, SyntaxErrors, ValidationFailed
 from kgpub.publish.publisher import Publisher
+from kgpub.uris import UriScheme
 from kgpub.web.front import NginxFront, find_nginx, listen_address
+from kgpub.web.front_files import FrontFiles, page_hosts
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -125,6 +127,9 @@ def start_rendering_ahead(app: Flask) -> int | None:
 
     stop_rendering_ahead(app)
     site = app.extensions.get(SITE)
+    front = app.extensions.get(FRONT)
+    if front is not None:
+        front.serve_files(front_files(site))
     if site is None or site.ahead is None or site.ahead.is_complete(site.digest):
         return None
     parent = os.getpid()
@@ -140,6 +145,31 @@ def start_rendering_ahead(app: Flask) -> int | None:
         logging.getLogger("kgpub.ahead").exception("rendering ahead failed")
     finally:
         os._exit(code)
+
+
+#: The nginx in front of this server (:class:`NginxFront`), by app.
+FRONT = "kgpub_front"
+
+
+def front_files(site: Site | None) -> FrontFiles | None:
+    """What the front is to answer from the files of ``site``'s snapshot (None when
+    nothing is rendered ahead)."""
+    if site is None or site.ahead is None:
+        return None
+    from kgpub.web.gate import trusted_hosts
+
+    settings = site.publisher.settings
+    uris = UriScheme(site.base)
+    overviews = (
+        uris.to_local_url(iri, "/").removeprefix("/id/") for iri in site.municipality_names()
+    )
+    return FrontFiles(
+        directory=site.ahead.directory(site.digest),
+        etag=site.publisher.require().etag,
+        page_hosts=page_hosts(site.ahead.host_url, public=bool(settings.public_url)),
+        trusted_names=tuple(sorted(trusted_hosts(settings))),
+        overviews=tuple(sorted(overviews)),
+    )
 
 
 def _render_ahead_here(app: Flask, site: Site, parent: int) -> None:
@@ -384,6 +414,7 @@ def run(
         _Gunicorn(app, gunicorn_options(settings, bind, workers)).run()
         return 0
     with NginxFront(settings, bind_host, bind_port) as front:
+        app.extensions[FRONT] = front
         # only nginx reaches gunicorn's socket: its X-Forwarded-For and -Proto are the truth
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
         print(

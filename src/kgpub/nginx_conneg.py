@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from kgpub.formats import Format
-from kgpub.negotiation import LANGUAGES
+from kgpub.formats import ALL_FORMATS, CSV, HTML, RDF_XML, Format
+from kgpub.negotiation import LANG_COOKIE, LANGUAGES
 
 #: Quality levels, highest first: (name, regular expression of the parameters).
 _NOT_ZERO = r"(?![^,]*q\s*=\s*[0.])"
@@ -63,3 +63,57 @@ def quoted(regex: str) -> str:
     if '"' in regex or "\\\\" in regex:
         raise ValueError(f"cannot quote {regex!r} for nginx")
     return '"' + regex + '"'
+
+
+def variant(fmt: Format) -> str:
+    """The end of a negotiated variant's file name, as an nginx value."""
+    if fmt is HTML:
+        return f"$kg_lang.{fmt.extension}"
+    if fmt is CSV:
+        return f"$kg_lang$kg_table.{fmt.extension}"
+    return fmt.extension
+
+
+def mime_types() -> str:
+    known: dict[str, list[str]] = {}
+    for fmt in (*ALL_FORMATS, CSV):
+        known.setdefault(fmt.media_type, []).extend(fmt.extensions)
+    known.update({"text/css": ["css"], "application/javascript": ["js"]})
+    known.update({"application/xml": ["xml"], "application/gzip": ["gz"]})
+    known[RDF_XML.media_type] = [RDF_XML.extension]  # .xml is the sitemap
+    lines = [f"    {mt} {' '.join(dict.fromkeys(exts))};" for mt, exts in known.items()]
+    return "  types {\n" + "\n".join(lines) + "\n  }\n"
+
+
+def charset_types() -> str:
+    textual = [f.media_type for f in (*ALL_FORMATS, CSV) if "charset" in f.content_type]
+    extra = ["text/plain", "text/css", "application/javascript", "application/xml"]
+    # text/html is always in both lists: naming it again is a warning
+    return " ".join(t for t in dict.fromkeys([*textual, *extra]) if t != "text/html")
+
+
+def accept_maps(families: tuple[tuple[str, tuple[Format, ...]], ...]) -> str:
+    out = []
+    for family, offers in families:
+        rules = [f'    "" {variant(offers[0])};']
+        rules += [f"    {quoted('~*' + rx)} {variant(fmt)};" for rx, fmt in accept_rules(offers)]
+        out.append(
+            f"  map $http_accept $kg_v_{family} {{\n"
+            + "\n".join(rules)
+            + "\n    default 406;\n  }\n"
+        )
+    return "".join(out)
+
+
+def language_maps() -> str:
+    rules = "\n".join(f"    {quoted('~*' + rx)} $kglang;" for rx in language_rules())
+    named = "\n".join(f"    ~*^{lang}$ {lang};" for lang in LANGUAGES)
+    exact = "\n".join(f"    {lang} {lang};" for lang in LANGUAGES)
+    first = LANGUAGES[0]
+    return (
+        f"  map $http_accept_language $kg_al_raw {{\n{rules}\n    default {first};\n  }}\n"
+        f"  map $kg_al_raw $kg_al {{\n{named}\n    default {first};\n  }}\n"
+        f'  map $arg_lang $kg_explicit {{\n    "" $cookie_{LANG_COOKIE};\n'
+        "    default $arg_lang;\n  }\n"
+        f"  map $kg_explicit $kg_lang {{\n{exact}\n    default $kg_al;\n  }}\n"
+    )
