@@ -45,12 +45,17 @@ GUNICORN = {
 
 
 def _serve(kind: str, config: str, port: int) -> None:
+    """A server of ``kind``: ``nowork`` (the no-work route), ``app`` (documents rendered
+    ahead), ``on-request`` (rendered when asked for); with ``-front``, behind the nginx
+    ``kgpub serve`` runs in front (gunicorn on its unix socket), as ``kgpub serve`` runs."""
     from flask import Flask
 
     from kgpub.config import Settings
     from kgpub.publish.publisher import Publisher
     from kgpub.web.server import _Gunicorn
 
+    fronted = kind.endswith("-front")
+    kind = kind.removesuffix("-front")
     app: Flask
     if kind == "nowork":
         app = Flask("nowork")
@@ -78,7 +83,16 @@ def _serve(kind: str, config: str, port: int) -> None:
         publisher = Publisher(settings, validate=conforms, isolate=True)
         publisher.publish()
         app = create_app(settings, publisher, sparql=False)
-    _Gunicorn(app, {**GUNICORN, "bind": f"127.0.0.1:{port}"}).run()
+    if not fronted:
+        _Gunicorn(app, {**GUNICORN, "bind": f"127.0.0.1:{port}"}).run()
+        return
+    from kgpub.web.front import NginxFront
+    from kgpub.web.server import FRONT
+
+    front_settings = Settings.load(env={}, access_log="off")  # as the no-work side has
+    with NginxFront(front_settings, "127.0.0.1", port) as front:
+        app.extensions[FRONT] = front
+        _Gunicorn(app, {**GUNICORN, "bind": f"unix:{front.upstream}"}).run()
 
 
 def _start(kind: str, config: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -178,19 +192,25 @@ def distinct(args: argparse.Namespace) -> None:
     from loadgen import pss_mb, sitemap_paths, wrk
 
     base_proc, base_port = _start("nowork", "-")
+    front_base_proc, front_base_port = _start("nowork-front", "-")
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp).chmod(0o755)  # nginx's workers (nobody, under root) read the files
             for size in args.sizes:
                 config = generate(size, Path(tmp) / str(size))
                 proc, port = _start("app", str(config))
                 plain_proc, plain_port = _start("on-request", str(config))
+                front_proc, front_port = _start("app-front", str(config))
                 try:
-                    _wait_for_ahead(config.parent / "var" / "ahead", proc.pid, pss_mb)
+                    ahead = config.parent / "var" / "ahead"
+                    _wait_for_ahead(ahead, proc.pid, pss_mb, count=2)
                     servers = {
                         "ahead": (port, proc.pid),
                         "on request": (plain_port, plain_proc.pid),
+                        "kgpub serve": (front_port, front_proc.pid),
                     }
-                    _distinct_size(args, size, servers, base_port, wrk, pss_mb, random)
+                    bases = {"direct": base_port, "fronted": front_base_port}
+                    _distinct_size(args, size, servers, bases, wrk, pss_mb, random)
                     docs = [p for p in sitemap_paths(port) if p.startswith("/doc/")]
                     crawl = wrk(port, docs + [p + ".ttl" for p in docs], 8, args.crawl_seconds)
                     print(
@@ -199,25 +219,39 @@ def distinct(args: argparse.Namespace) -> None:
                         f"{crawl['errors'] + crawl['bad_status']:.0f} errors; "
                         f"server Pss after: {pss_mb(proc.pid):.0f} MB"
                     )
+                    crawl = wrk(
+                        front_port, docs + [p + ".ttl" for p in docs], 8, args.crawl_seconds
+                    )
+                    print(
+                        f"  crawl (kgpub serve): {crawl['requests']:.0f} documents in "
+                        f"{crawl['requests'] / crawl['rps']:.0f} s, "
+                        f"{crawl['errors'] + crawl['bad_status']:.0f} errors; "
+                        f"server Pss after: {pss_mb(front_proc.pid):.0f} MB"
+                    )
                 finally:
-                    for server in (proc, plain_proc):
+                    for server in (proc, plain_proc, front_proc):
                         server.terminate()
                         server.wait()
     finally:
-        base_proc.terminate()
-        base_proc.wait()
+        for server in (base_proc, front_base_proc):
+            server.terminate()
+            server.wait()
 
 
-def _wait_for_ahead(root: Path, pid: int, pss_mb: Any, seconds: float = 3600) -> None:
-    """Until the server has rendered every document ahead (its directory is complete)."""
+def _wait_for_ahead(
+    root: Path, pid: int, pss_mb: Any, count: int = 1, seconds: float = 3600
+) -> None:
+    """Until ``count`` servers have rendered every document ahead (their directories are
+    complete)."""
     started = time.monotonic()
-    while not list(root.glob("*/complete")):
+    while len(list(root.glob("*/complete"))) < count:
         if time.monotonic() - started > seconds:
-            raise SystemExit(f"nothing rendered ahead under {root} within {seconds:.0f} s")
+            raise SystemExit(f"not all rendered ahead under {root} within {seconds:.0f} s")
         time.sleep(1)
-    (done,) = root.glob("*/complete")
-    files = sum(1 for _ in done.parent.rglob("*.z"))
-    size = sum(f.stat().st_size for f in done.parent.rglob("*.z")) / 1e6
+    done = next(iter(root.glob("*/complete")))
+    written = [f for f in done.parent.rglob("*") if f.is_file() and f != done]
+    files = len(written)
+    size = sum(f.stat().st_size for f in written) / 1e6
     print(
         f"rendered ahead: {files} files, {size:.0f} MB on disk, ready "
         f"{time.monotonic() - started:.0f} s after the server answered "
@@ -229,7 +263,7 @@ def _distinct_size(
     args: argparse.Namespace,
     size: int,
     servers: dict[str, tuple[int, int]],
-    base_port: int,
+    bases: dict[str, int],
     wrk: Any,
     pss_mb: Any,
     random: Any,
@@ -248,7 +282,7 @@ def _distinct_size(
     for n in range(args.rounds):
         chunk = docs[n :: args.rounds + 1]  # the last share is left for the crawl
         spare = docs[args.rounds :: args.rounds + 1][n :: args.rounds]  # its share of the last
-        before = wrk(base_port, ["/nowork"], args.clients, args.seconds)
+        before = {k: wrk(at, ["/nowork"], args.clients, args.seconds) for k, at in bases.items()}
         runs = {}
         for name, (at, _) in servers.items():
             runs[f"distinct HTML, {name}"] = wrk(at, chunk, args.clients, args.seconds, html)
@@ -257,16 +291,23 @@ def _distinct_size(
         runs["cached HTML"] = wrk(port, [chunk[0]], args.clients, args.seconds, html)
         runs["cached Turtle"] = wrk(port, [chunk[0] + ".ttl"], args.clients, args.seconds)
         runs["distinct HTML, ahead, 64 conn"] = wrk(port, spare, 64, args.seconds, html)
-        after = wrk(base_port, ["/nowork"], args.clients, args.seconds)
+        front_port, _ = servers["kgpub serve"]
+        runs["distinct HTML, kgpub serve, 64 conn"] = wrk(front_port, spare, 64, args.seconds, html)
+        after = {k: wrk(at, ["/nowork"], args.clients, args.seconds) for k, at in bases.items()}
         # the no-work route before and after the round: a machine that slowed down in
         # between shows as two different rates, and the ratios take their mean
-        base = {"rps": (before["rps"] + after["rps"]) / 2}
-        print(
-            f" round {n + 1}: no-work {before['rps']:.0f} req/s before, {after['rps']:.0f} after "
-            f"(p50 {before['p50']:.2f} / {after['p50']:.2f} ms)"
-        )
+        base = {k: {"rps": (before[k]["rps"] + after[k]["rps"]) / 2} for k in bases}
+        for k in bases:
+            print(
+                f" round {n + 1}: no-work ({k}) {before[k]['rps']:.0f} req/s before, "
+                f"{after[k]['rps']:.0f} after (p50 {before[k]['p50']:.2f} / "
+                f"{after[k]['p50']:.2f} ms)"
+            )
         for name, r in runs.items():
-            print(_wrk_line(name, r, base))
+            line = _wrk_line(name, r, base["direct"])
+            if "kgpub serve" in name:  # behind the front: also against the fronted route
+                line += f", {r['rps'] / base['fronted']['rps']:.2f}x no-work behind the front"
+            print(line)
         print(
             "  server Pss "
             + ", ".join(f"{name} {pss_mb(p):.0f} MB" for name, (_, p) in servers.items())

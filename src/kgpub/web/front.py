@@ -95,6 +95,24 @@ def _sparql_location(settings: Settings) -> str:
         }}"""
 
 
+def _buffers_and_timeouts(settings: Settings, run_dir: Path) -> str:
+    """Where nginx buffers bodies, how long a client may take, how much it may send."""
+    return f"""client_body_temp_path "{run_dir}/client_body";
+    proxy_temp_path "{run_dir}/proxy";
+    fastcgi_temp_path "{run_dir}/fastcgi";
+    uwsgi_temp_path "{run_dir}/uwsgi";
+    scgi_temp_path "{run_dir}/scgi";
+    client_header_timeout {CLIENT_TIMEOUT}s;
+    client_body_timeout {CLIENT_TIMEOUT}s;
+    send_timeout {CLIENT_TIMEOUT}s;
+    keepalive_timeout 15s;
+    reset_timedout_connection on;
+    client_header_buffer_size 1k;
+    large_client_header_buffers 4 16k;
+    client_max_body_size {max_body_bytes(settings)};
+    client_body_buffer_size 64k;"""
+
+
 def nginx_config(
     settings: Settings,
     listen: str,
@@ -117,20 +135,7 @@ events {{ worker_connections 4096; }}
 http {{
     {access_log_directive(settings)}
     server_tokens off;
-    client_body_temp_path "{run_dir}/client_body";
-    proxy_temp_path "{run_dir}/proxy";
-    fastcgi_temp_path "{run_dir}/fastcgi";
-    uwsgi_temp_path "{run_dir}/uwsgi";
-    scgi_temp_path "{run_dir}/scgi";
-    client_header_timeout {CLIENT_TIMEOUT}s;
-    client_body_timeout {CLIENT_TIMEOUT}s;
-    send_timeout {CLIENT_TIMEOUT}s;
-    keepalive_timeout 15s;
-    reset_timedout_connection on;
-    client_header_buffer_size 1k;
-    large_client_header_buffers 4 16k;
-    client_max_body_size {max_body_bytes(settings)};
-    client_body_buffer_size 64k;
+    {_buffers_and_timeouts(settings, run_dir)}
     limit_conn_zone $binary_remote_addr zone={_LIMIT_ZONE}:1m;
     limit_conn_status 429;
     limit_conn_log_level warn;
