@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from kgpub.site.ahead import COMPLETE
+from kgpub.web import front
 from kgpub.web.front_files import PLAIN_ACCEPT, PLAIN_COOKIES, PLAIN_LANGUAGES
-from kgpub_server import kgpub_serve_process
+from kgpub_server import ROOT, kgpub_serve_process
 
 pytestmark = pytest.mark.server
 
@@ -144,10 +145,7 @@ def served() -> Iterator[tuple[str, int]]:
             proc,
             log,
         ):
-            deadline = time.monotonic() + 120
-            while not list(ahead.glob(f"*/{COMPLETE}")):
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
+            _complete(ahead, log)
             yield url, proc.pid
     finally:
         shutil.rmtree(ahead, ignore_errors=True)
@@ -208,3 +206,49 @@ def test_what_the_front_cannot_answer_exactly_waits_for_the_app(
     url, master = served
     with _app_stopped(master), pytest.raises(TimeoutError):
         _get(url, path, headers, timeout=1)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="nginx's workers run as nobody only under root")
+def test_a_folder_nginx_cannot_read_is_noticed() -> None:
+    top = Path(tempfile.mkdtemp(prefix="kgpub-front-read-"))  # /tmp is searchable by all
+    try:
+        top.chmod(0o755)
+        (top / "open").mkdir(mode=0o755)
+        (top / "shut").mkdir(mode=0o700)
+        assert front.workers_can_read(top / "open" / "not-made-yet")
+        assert not front.workers_can_read(top / "shut" / "not-made-yet")
+    finally:
+        shutil.rmtree(top)
+
+
+def test_a_new_snapshot_is_answered_from_its_own_files() -> None:
+    top = Path(tempfile.mkdtemp(prefix="kgpub-front-reload-"))
+    top.chmod(0o755)
+    shutil.copytree(ROOT / "data", top / "data")
+    ahead = top / "ahead"
+    env = {"KGPUB_DATA_DIR": str(top / "data"), "KGPUB_AHEAD_PATH": str(ahead)}
+    try:
+        with kgpub_serve_process(workers=1, env=env) as (url, proc, log):
+            first = _complete(ahead, log)
+            with (top / "data" / "haninge.ttl").open("a", encoding="utf-8") as fh:
+                fh.write('\n<id/haninge/vision> rdfs:comment "Published again."@en .\n')
+            proc.send_signal(signal.SIGHUP)
+            _complete(ahead, log, other_than=first)
+            with _app_stopped(proc.pid):
+                status, _, body = _get(url, DOC + ".ttl", {}, timeout=5)
+            assert status == 200
+            assert b"Published again." in body
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def _complete(ahead: Path, log: Path, other_than: Path | None = None) -> Path:
+    """The directory of documents rendered ahead once it is complete (another than
+    ``other_than``)."""
+    deadline = time.monotonic() + 120
+    while True:
+        done = [p.parent for p in ahead.glob(f"*/{COMPLETE}") if p.parent != other_than]
+        if done:
+            return done[0]
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)

@@ -30,7 +30,9 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -176,6 +178,22 @@ def _worker_user() -> str | None:
     return f"nobody {grp.getgrgid(nobody.pw_gid).gr_name}"
 
 
+def workers_can_read(directory: Path) -> bool:
+    """Whether nginx's workers (``nobody`` when started by root) can reach files under
+    ``directory``: every folder above it searchable by them (what is made under it, is)."""
+    if os.geteuid() != 0:
+        return True
+    group = pwd.getpwnam("nobody").pw_gid
+    for folder in (directory, *directory.parents):
+        try:
+            st = folder.stat()
+        except FileNotFoundError:  # made later, by the renderer
+            continue
+        if not (st.st_mode & stat.S_IXOTH or (st.st_gid == group and st.st_mode & stat.S_IXGRP)):
+            return False
+    return True
+
+
 def _open_to_workers(run_dir: Path) -> None:
     """Let nginx's workers (``nobody`` when started by root) reach the socket: the runtime
     directory's group becomes theirs, with search permission only."""
@@ -249,6 +267,14 @@ class NginxFront:
         they have)."""
         if files == self.files:
             return
+        if files is not None and not workers_can_read(files.directory):
+            print(
+                f"kgpub serve: nginx's workers ({_worker_user()}) cannot read "
+                f"{files.directory}: the app answers every document itself (make the folders "
+                "above it searchable by them to let nginx answer from the files)",
+                file=sys.stderr,
+                flush=True,
+            )
         self.files = files
         self._write_config()
         if self._proc is not None and self._proc.poll() is None:
