@@ -184,6 +184,8 @@ def document_location(files: FrontFiles) -> str:
             if (!-f $document_root/doc/$kgstem.$kg_file) {{ return 418; }}
             charset utf-8;
             charset_types {charset_types()};
+            sendfile on;
+            tcp_nopush on;
             etag off;
             max_ranges 0;
             if_modified_since before;
