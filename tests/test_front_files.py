@@ -27,9 +27,9 @@ from kgpub_server import ROOT, kgpub_serve_process
 pytestmark = pytest.mark.server
 
 DOC = "/doc/haninge/vision"
-#: What must be equal whoever answers (the app adds Accept-Encoding to Vary in the same
-#: header, nginx in one of its own: Vary is compared as a set of tokens).
+#: What must be equal whoever answers.
 SAME = (
+    "Vary",
     "Content-Type",
     "Content-Length",
     "Link",
@@ -96,10 +96,6 @@ def _get(
         return resp.status, found, body
     finally:
         conn.close()
-
-
-def _vary(headers: dict[str, str]) -> set[str]:
-    return {t.strip() for t in headers.get("vary", "").split(",")} - {"Accept-Encoding", ""}
 
 
 def _web_workers(master: int) -> list[int]:
@@ -177,7 +173,6 @@ def test_the_front_answers_as_the_app_does_without_the_app(
         if name in ("ETag", "Content-Length") and "Accept-Encoding" in headers:
             continue  # each compresses in its own way (and tags it in its own way)
         assert front_headers.get(name.lower()) == app_headers.get(name.lower()), name
-    assert _vary(front_headers) == _vary(app_headers)
 
 
 def test_the_front_revalidates_with_the_snapshot_etag(served: tuple[str, int]) -> None:

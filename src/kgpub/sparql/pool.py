@@ -376,6 +376,32 @@ class QueryPool:
                     self._count -= 1
             self._idle_changed.notify()
 
+    def run_in_thread(self, request: SparqlRequest, fmt: Format) -> bytes | None:
+        """The serialised result of ``request`` when it is bounded enough to be answered in
+        this thread (:mod:`kgpub.sparql.bounded`), else None; or a :class:`KgpubError`."""
+        body = self._in_thread(self._job(request, fmt))
+        if body is not None:
+            with self._lock:
+                self.stats["queries"] += 1
+        return body
+
+    def _job(self, request: SparqlRequest, fmt: Format) -> Job:
+        return Job(
+            request.query,
+            request.default_graph_uris,
+            request.named_graph_uris,
+            fmt.key,
+            self.result_limit,
+            self.base_iri,
+        )
+
+    def _in_thread(self, job: Job) -> bytes | None:
+        raw = in_process(self.store) if self.in_thread_budget else None
+        if raw is None or not within(job.query, raw, self.in_thread_budget):
+            return None
+        self.stats["in_thread"] += 1
+        return _outcome(*answer(self.store, raw, job))
+
     def run(self, request: SparqlRequest, fmt: Format) -> bytes:
         """The serialised result of ``request`` in ``fmt``, or a :class:`KgpubError`."""
         key = (request.query, request.default_graph_uris, request.named_graph_uris, fmt.key)
@@ -386,18 +412,10 @@ class QueryPool:
                 if cached is not None:
                     self.stats["cache_hits"] += 1
                     return cached
-        job = Job(
-            request.query,
-            request.default_graph_uris,
-            request.named_graph_uris,
-            fmt.key,
-            self.result_limit,
-            self.base_iri,
-        )
-        raw = in_process(self.store) if self.in_thread_budget else None
-        if raw is not None and within(job.query, raw, self.in_thread_budget):
-            self.stats["in_thread"] += 1
-            return _outcome(*answer(self.store, raw, job))
+        job = self._job(request, fmt)
+        bounded = self._in_thread(job)
+        if bounded is not None:
+            return bounded
         deadline = time.monotonic() + self.timeout
         worker = self._acquire(deadline)
         generation = worker.generation

@@ -133,9 +133,10 @@ def _file_maps(files: FrontFiles) -> str:
         '  map $kgsfx $kg_file {\n    "" $kg_v_doc;\n    default $kg_sfx;\n  }\n'
         '  map "$kg_plain|$kg_host|$kg_file" $kg_from_file {\n'
         '    "~^1\\|2\\|" 1;\n    "~^1\\|1\\|[a-z]+$" 1;\n    default 0;\n  }\n'
+        # the app's compression names Accept-Encoding in every answer's Vary; so does this
         "  map $kg_file $kg_vary {\n"
-        f'    "~\\.{HTML.extension}$" "Accept, Accept-Language, Cookie";\n'
-        "    default Accept;\n  }\n"
+        f'    "~\\.{HTML.extension}$" "Accept, Accept-Language, Cookie, Accept-Encoding";\n'
+        '    default "Accept, Accept-Encoding";\n  }\n'
         "  map $kg_file $kg_tag {\n"
         f'    "~^(?<kgl>[a-z]+)\\.{HTML.extension}$" "{files.etag}-{HTML.extension}-$kgl";\n'
         f'    "~^(?<kge>[a-z]+)$" "{files.etag}-$kge-";\n    default "";\n  }}\n'
@@ -190,7 +191,7 @@ def document_location(files: FrontFiles) -> str:
             max_ranges 0;
             if_modified_since before;
             gzip on;
-            gzip_vary on;
+            gzip_vary off;
             gzip_min_length 500;
             gzip_types {charset_types()};
 {_headers()}            if ($kg_not_modified) {{ return 304; }}
