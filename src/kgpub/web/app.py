@@ -57,9 +57,14 @@ def create_app(
     _allow_cross_origin_reads(app)
     _register_pages(app)
     if sparql:
+        from kgpub.web.sparql import EXTENSION as SPARQL
         from kgpub.web.sparql import register_sparql
+        from kgpub.web.sparql_lookups import LookupAnswers
 
         register_sparql(app, settings, publisher.store)
+        app.wsgi_app = LookupAnswers(  # type: ignore[method-assign]
+            app.wsgi_app, lambda: app.extensions[SPARQL]
+        )
     _cache_responses(app, settings, publisher, sparql)
     _guard_requests(app, settings)
     return app

@@ -34,7 +34,6 @@ from kgpub.vocab import RDF_TYPE, RDFS, SD, prefixes_for, sparql_prologue
 from kgpub.web.admission import Admission
 from kgpub.web.current import site
 from kgpub.web.headers import QUERY_PAGE_POLICY
-from kgpub.web.sparql_lookups import LookupAnswers
 
 if TYPE_CHECKING:
     from kgpub.config import Settings
@@ -179,9 +178,6 @@ def register_sparql(
     service.pool.start(prefork=start)
     if "sparql" not in app.blueprints:
         app.register_blueprint(sparql_blueprint)
-        app.wsgi_app = LookupAnswers(  # type: ignore[method-assign]
-            app.wsgi_app, lambda: app.extensions[EXTENSION]
-        )
     return service
 
 

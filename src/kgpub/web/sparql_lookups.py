@@ -15,7 +15,7 @@ bounded, and every refusal or error (so the one error mapper writes every error 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from kgpub import formats
@@ -23,9 +23,7 @@ from kgpub.errors import KgpubError
 from kgpub.negotiation import negotiate_result
 from kgpub.sparql.protocol import parse_request, result_offers
 from kgpub.web.headers import SECURITY_HEADERS
-
-if TYPE_CHECKING:
-    from kgpub.web.sparql import SparqlService
+from kgpub.web.sparql import SparqlService, wants_query_page
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -65,8 +63,6 @@ class LookupAnswers:
         if args is None or list(args) != ["query"] or len(args["query"]) != 1:
             return None
         accept = environ.get("HTTP_ACCEPT")
-        from kgpub.web.sparql import wants_query_page
-
         if wants_query_page(accept, formats.RESULT_FORMATS):
             return None
         service = self.service()
