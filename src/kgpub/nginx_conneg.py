@@ -59,7 +59,8 @@ def language_rules() -> list[str]:
 
 
 def quoted(regex: str) -> str:
-    """A regex as an nginx string: in double quotes, so that ``{ } ;`` and spaces are safe."""
+    """A value (a regex, a path, a header) as an nginx string: in double quotes, so that
+    ``{ } ;`` and spaces are safe."""
     if '"' in regex or "\\\\" in regex:
         raise ValueError(f"cannot quote {regex!r} for nginx")
     return '"' + regex + '"'

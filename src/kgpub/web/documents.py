@@ -36,6 +36,15 @@ def page_language() -> str:
 PATH_SLOT = "\0"  # where a document's path goes in a Link template
 
 
+#: How long a document may be kept, and who may read it: open CORS on documents, set here
+#: rather than by flask-cors's per-request matching (the front sends the same).
+DOCUMENT_SHARING: tuple[tuple[str, str], ...] = (
+    ("Cache-Control", "public, max-age=60"),
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "ETag, Last-Modified, Link, Vary"),
+)
+
+
 @functools.lru_cache(maxsize=64)
 def link_template(offers: tuple[Format, ...]) -> str:
     """The Link header of a document with ``offers``, its path left as ``PATH_SLOT`` (a few
@@ -58,10 +67,7 @@ def _document_headers(
         ("Link", link_template(offers).replace(PATH_SLOT, doc_path)),
         ("ETag", quote_etag(etag)),
         ("Last-Modified", last_modified),
-        ("Cache-Control", "public, max-age=60"),
-        # open CORS on documents, set here rather than by flask-cors's per-request matching
-        ("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Expose-Headers", "ETag, Last-Modified, Link, Vary"),
+        *DOCUMENT_SHARING,
     )
 
 

@@ -34,8 +34,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kgpub.formats import DOCUMENT_FORMATS, HTML
-from kgpub.nginx_conneg import accept_maps, charset_types, language_maps, mime_types, variant
-from kgpub.web.documents import PATH_SLOT, link_template
+from kgpub.nginx_conneg import (
+    accept_maps,
+    charset_types,
+    language_maps,
+    mime_types,
+    quoted,
+    variant,
+)
+from kgpub.web.documents import DOCUMENT_SHARING, PATH_SLOT, link_template
 from kgpub.web.headers import SECURITY_HEADERS
 
 #: Quality values nginx's rules compare as the app does: one decimal at most.
@@ -77,12 +84,6 @@ def page_hosts(host_url: str, public: bool) -> tuple[str, ...]:
     return (urlsplit(host_url).netloc.lower(),)
 
 
-def _quoted(value: str) -> str:
-    if '"' in value or "\\\\" in value:
-        raise ValueError(f"cannot quote {value!r} for nginx")
-    return '"' + value + '"'
-
-
 def _host_name_pattern(name: str) -> str:
     return r"\[" + re.escape(name) + r"\]" if ":" in name else re.escape(name)
 
@@ -90,9 +91,9 @@ def _host_name_pattern(name: str) -> str:
 def _host_map(files: FrontFiles) -> str:
     """``$kg_host``: 2 where the HTML pages are the files, 1 another trusted host, 0 else."""
     names = "|".join(_host_name_pattern(n) for n in files.trusted_names) or "(?!)"
-    trusted = _quoted(f"~*^(?:{names})(?::[0-9]+)?$")
+    trusted = quoted(f"~*^(?:{names})(?::[0-9]+)?$")
     if files.page_hosts:
-        exact = "".join(f"    {_quoted(h)} 2;\n" for h in files.page_hosts)
+        exact = "".join(f"    {quoted(h)} 2;\n" for h in files.page_hosts)
         return f"  map $http_host $kg_host {{\n{exact}    {trusted} 1;\n    default 0;\n  }}\n"
     return f"  map $http_host $kg_host {{\n    {trusted} 2;\n    default 0;\n  }}\n"
 
@@ -107,7 +108,7 @@ def _suffix_map() -> str:
 
 def _flag(source: str, name: str, pattern: str) -> str:
     """A map that is 1 where ``source`` is empty or matches ``pattern``, else 0."""
-    matches = _quoted("~" + pattern)
+    matches = quoted("~" + pattern)
     return f'  map {source} {name} {{\n    "" 1;\n    {matches} 1;\n    default 0;\n  }}\n'
 
 
@@ -127,7 +128,7 @@ def _plain_maps() -> str:
 def _file_maps(files: FrontFiles) -> str:
     """Which file answers (``$kg_file``), whether the host may have it (``$kg_from_file``),
     its Vary, its ETag, and whether ``If-None-Match`` names that ETag."""
-    overviews = "".join(f"    {_quoted(stem)} 1;\n" for stem in files.overviews)
+    overviews = "".join(f"    {quoted(stem)} 1;\n" for stem in files.overviews)
     return (
         f"  map $kgstem $kg_overview {{\n{overviews}    default 0;\n  }}\n"
         '  map $kgsfx $kg_file {\n    "" $kg_v_doc;\n    default $kg_sfx;\n  }\n'
@@ -163,24 +164,19 @@ def _headers() -> str:
     link = link_template(DOCUMENT_FORMATS).replace(PATH_SLOT, "/doc/$kgstem")
     headers = {
         "Vary": "$kg_vary",
-        "Link": link,
+        "Link": "'" + link + "'",  # its values hold double quotes
         "ETag": '"\\"$kg_tag\\""',
-        "Cache-Control": '"public, max-age=60"',
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Expose-Headers": '"ETag, Last-Modified, Link, Vary"',
-        **{name: _quoted(value) for name, value in SECURITY_HEADERS.items()},
+        **{name: quoted(value) for name, value in (*DOCUMENT_SHARING, *SECURITY_HEADERS.items())},
     }
-    headers["Link"] = "'" + link + "'"
-    quoted = {n: v if v[0] in "\"'" else _quoted(v) for n, v in headers.items()}
-    return "".join(f"            add_header {n} {v};\n" for n, v in quoted.items())
+    return "".join(f"            add_header {n} {v};\n" for n, v in headers.items())
 
 
 def document_location(files: FrontFiles) -> str:
     """The ``location`` that answers documents from ``files.directory`` (else the app)."""
     return f"""
-        location ~ {_quoted(DOCUMENT_PATH)} {{
+        location ~ {quoted(DOCUMENT_PATH)} {{
             error_page 418 = @kgpub;
-            root {_quoted(str(files.directory))};
+            root {quoted(str(files.directory))};
             if ($kg_from_file = 0) {{ return 418; }}
             if (!-f $document_root/doc/$kgstem.$kg_file) {{ return 418; }}
             charset utf-8;
