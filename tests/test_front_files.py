@@ -152,6 +152,7 @@ CASES = [
     (DOC, {"Accept": "text/turtle"}),
     (DOC, {"Accept": "application/ld+json"}),
     (DOC + ".nt", {"Accept": "image/png"}),
+    (DOC + ".TTL", {}),  # a suffix in any case, as the app reads it
     (DOC, {}),
     (DOC, {"Accept-Language": "en-GB,en;q=0.9"}),
     (DOC + ".html", {"Cookie": "kgpub_lang=en"}),

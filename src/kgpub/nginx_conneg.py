@@ -118,3 +118,10 @@ def language_maps() -> str:
         "    default $arg_lang;\n  }\n"
         f"  map $kg_explicit $kg_lang {{\n{exact}\n    default $kg_al;\n  }}\n"
     )
+
+
+def suffix_map(offers: tuple[Format, ...]) -> str:
+    """``$kg_sfx``: the end of the file a suffix (``$kgsfx``, in any case, as the app reads
+    it) names among ``offers``; ``none`` for any other suffix."""
+    rows = [f"    ~*^{ext}$ {variant(fmt)};" for fmt in offers for ext in fmt.extensions]
+    return "  map $kgsfx $kg_sfx {\n" + "\n".join(rows) + "\n    default none;\n  }\n"

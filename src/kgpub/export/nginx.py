@@ -11,15 +11,19 @@ from pathlib import Path
 
 from kgpub.export.documents import ERRORS
 from kgpub.formats import (
-    CSV,
     DATASET_FORMATS,
     DOCUMENT_FORMATS,
-    HTML,
     OVERVIEW_FORMATS,
     Format,
 )
 from kgpub.negotiation import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGUAGES
-from kgpub.nginx_conneg import accept_maps, charset_types, language_maps, mime_types, variant
+from kgpub.nginx_conneg import (
+    accept_maps,
+    charset_types,
+    language_maps,
+    mime_types,
+    suffix_map,
+)
 from kgpub.site.site import Site
 from kgpub.uris import UriScheme
 
@@ -60,16 +64,8 @@ def _header_maps(site: Site) -> str:
         '    default "";\n  }\n'
         '  map $arg_table $kg_table {\n    "" "";\n'
         '    "~^(?<kgt>[A-Za-z0-9_-]+)$" ".table-$kgt";\n    default ".table-?";\n  }\n'
-        f"  map $kgsfx $kg_sfx {{\n{_suffixes()}\n    default none;\n  }}\n"
+        + suffix_map(tuple(dict.fromkeys((*OVERVIEW_FORMATS, *DATASET_FORMATS))))
     )
-
-
-def _suffixes() -> str:
-    rows = []
-    for fmt in dict.fromkeys((*OVERVIEW_FORMATS, *DATASET_FORMATS)):
-        for ext in fmt.extensions:
-            rows.append(f"    ~*^{ext}$ {variant(fmt) if fmt in (HTML, CSV) else fmt.extension};")
-    return "\n".join(rows)
 
 
 _DOC_HEADERS = """      add_header Vary $kg_vary;

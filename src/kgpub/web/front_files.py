@@ -40,7 +40,7 @@ from kgpub.nginx_conneg import (
     language_maps,
     mime_types,
     quoted,
-    variant,
+    suffix_map,
 )
 from kgpub.web.documents import DOCUMENT_SHARING, PATH_SLOT, link_template
 from kgpub.web.headers import SECURITY_HEADERS
@@ -98,14 +98,6 @@ def _host_map(files: FrontFiles) -> str:
     return f"  map $http_host $kg_host {{\n    {trusted} 2;\n    default 0;\n  }}\n"
 
 
-def _suffix_map() -> str:
-    rows = []
-    for fmt in DOCUMENT_FORMATS:
-        for ext in fmt.extensions:
-            rows.append(f"    {ext} {variant(fmt)};")
-    return "  map $kgsfx $kg_sfx {\n" + "\n".join(rows) + "\n    default none;\n  }\n"
-
-
 def _flag(source: str, name: str, pattern: str) -> str:
     """A map that is 1 where ``source`` is empty or matches ``pattern``, else 0."""
     matches = quoted("~" + pattern)
@@ -153,7 +145,7 @@ def http_maps(files: FrontFiles) -> str:
         mime_types()
         + accept_maps((("doc", DOCUMENT_FORMATS),))
         + language_maps()
-        + _suffix_map()
+        + suffix_map(DOCUMENT_FORMATS)
         + _host_map(files)
         + _plain_maps()
         + _file_maps(files)
