@@ -571,6 +571,44 @@ def test_busy_endpoint_answers_503_not_hang(make_app: MakeApp) -> None:
         app.extensions[EXTENSION].pool.close()
 
 
+def test_a_lookup_is_answered_while_every_query_worker_is_busy(make_app: MakeApp) -> None:
+    """A bounded lookup runs in the request's thread: it needs no query worker, so a busy
+    endpoint answers it (GET before Flask, POST in the view) while other queries get 503."""
+    app = make_app(query_timeout=3, query_workers=1, sparql_per_client=0)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    lookup = f"SELECT ?p ?o WHERE {{ <{BASE}id/haparanda> ?p ?o }}"
+    json_accept = {"Accept": "application/sparql-results+json"}
+    slow_status: list[int] = []
+
+    def run_slow() -> None:
+        client = app.test_client()
+        slow_status.append(client.get("/sparql", query_string={"query": slow}).status_code)
+
+    busy = threading.Thread(target=run_slow)
+    busy.start()
+    try:
+        deadline = time.monotonic() + 5
+        while app.extensions[EXTENSION].admission.running < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert app.extensions[EXTENSION].admission.running == 1
+        client = app.test_client()
+        by_get = client.get("/sparql", query_string={"query": lookup}, headers=json_accept)
+        by_post = client.post("/sparql", data={"query": lookup}, headers=json_accept)
+        other = client.get("/sparql", query_string={"query": COUNT}, headers=json_accept)
+        assert app.extensions[EXTENSION].admission.running == 1  # the slow query still runs
+    finally:
+        busy.join()
+    for answer in (by_get, by_post):
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        bindings = answer.get_json(force=True)["results"]["bindings"]
+        assert {"type": "uri", "value": f"{BASE}ontology#Municipality"} in [
+            b["o"] for b in bindings
+        ]
+    assert other.status_code == 503
+    assert b"All query workers are busy" in other.data
+    assert slow_status == [503]
+
+
 def test_query_processes_hold_no_server_sockets(store: pyoxigraph.Store) -> None:
     import os
     import stat

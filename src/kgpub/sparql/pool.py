@@ -402,8 +402,9 @@ class QueryPool:
         self.stats["in_thread"] += 1
         return _outcome(*answer(self.store, raw, job))
 
-    def run(self, request: SparqlRequest, fmt: Format) -> bytes:
-        """The serialised result of ``request`` in ``fmt``, or a :class:`KgpubError`."""
+    def run(self, request: SparqlRequest, fmt: Format, in_thread: bool = True) -> bytes:
+        """The serialised result of ``request`` in ``fmt``, or a :class:`KgpubError`
+        (``in_thread=False``: the caller has already found it is not bounded)."""
         key = (request.query, request.default_graph_uris, request.named_graph_uris, fmt.key)
         with self._lock:
             self.stats["queries"] += 1
@@ -413,7 +414,7 @@ class QueryPool:
                     self.stats["cache_hits"] += 1
                     return cached
         job = self._job(request, fmt)
-        bounded = self._in_thread(job)
+        bounded = self._in_thread(job) if in_thread else None
         if bounded is not None:
             return bounded
         deadline = time.monotonic() + self.timeout

@@ -5,6 +5,10 @@ threads are the pages' own, so that queries running to the time limit never leav
 waiting. A query is admitted only while a slot is free; nothing waits for one. Over the
 worker's slots the answer is :class:`~kgpub.errors.EndpointBusy` (503), over one client's
 share :class:`~kgpub.errors.TooManyQueries` (429); both say when to try again.
+
+A query answered in the request's own thread (a bounded lookup, :mod:`kgpub.sparql.bounded`)
+uses no query worker, so it takes no slot: it costs what a page costs, and pages are never
+refused for want of one. It still counts in its client's share.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ class Admission:
         self._by_client: dict[str, int] = {}
 
     @contextmanager
-    def admit(self, client: str) -> Iterator[None]:
-        """Hold a slot for ``client`` while the block runs, or refuse at once."""
+    def admit(self, client: str, worker: bool = True) -> Iterator[None]:
+        """Hold a place in ``client``'s share (and with ``worker``, a query worker's slot)
+        while the block runs, or refuse at once."""
         with self._lock:
             mine = self._by_client.get(client, 0)
             if self.per_client and mine >= self.per_client:
@@ -38,15 +43,15 @@ class Admission:
                     f"This client already runs as many SPARQL queries at once as one client "
                     f"may ({mine}); send the next when one of them has finished."
                 )
-            if self._running >= self.slots:
+            if worker and self._running >= self.slots:
                 raise EndpointBusy("All query workers are busy; try again in a moment.")
-            self._running += 1
+            self._running += worker
             self._by_client[client] = mine + 1
         try:
             yield
         finally:
             with self._lock:
-                self._running -= 1
+                self._running -= worker
                 left = self._by_client[client] - 1
                 if left:
                     self._by_client[client] = left

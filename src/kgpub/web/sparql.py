@@ -148,6 +148,23 @@ class SparqlService:
         #: one slot per query worker; the web worker's other threads are the pages'
         self.admission = Admission(settings.query_workers, settings.sparql_per_client)
 
+    def answer(self, request: SparqlRequest, fmt: formats.Format, client: str) -> bytes:
+        """The serialised result of ``request`` for ``client``: in this thread when it is
+        bounded, else in a query worker, each within what :attr:`admission` allows."""
+        body = self.answer_in_thread(request, fmt, client)
+        if body is not None:
+            return body
+        with self.admission.admit(client):
+            return self.pool.run(request, fmt, in_thread=False)
+
+    def answer_in_thread(
+        self, request: SparqlRequest, fmt: formats.Format, client: str
+    ) -> bytes | None:
+        """The result when ``request`` is bounded enough to be answered in this thread (no
+        query worker's slot taken, the client's share counted), else None."""
+        with self.admission.admit(client, worker=False):
+            return self.pool.run_in_thread(request, fmt)
+
     @property
     def has_yasgui(self) -> bool:
         return all((self.yasgui_dir / name).is_file() for name in YASGUI_FILES)
@@ -386,12 +403,13 @@ def sparql_endpoint() -> Response:
             return query_page()
         g.sparql_page = False
         return _service_description(accept)
-    with service().admission.admit(request.remote_addr or ""):
-        if html and not parsed.format_hint:
+    client = request.remote_addr or ""
+    if html and not parsed.format_hint:
+        with service().admission.admit(client):
             return _html_results(parsed)
-        g.sparql_page = False
-        fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
-        body = service().pool.run(parsed, fmt)
+    g.sparql_page = False
+    fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
+    body = service().answer(parsed, fmt, client)
     response = Response(body, content_type=fmt.content_type)
     if parsed.format_hint:
         response.headers["Content-Disposition"] = (

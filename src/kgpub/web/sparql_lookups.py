@@ -71,8 +71,7 @@ class LookupAnswers:
             if parsed is None or parsed.format_hint:
                 return None
             fmt = negotiate_result(accept, result_offers(parsed.form), None)
-            with service.admission.admit(str(environ.get("REMOTE_ADDR") or "")):
-                body = service.pool.run_in_thread(parsed, fmt)
+            body = service.answer_in_thread(parsed, fmt, str(environ.get("REMOTE_ADDR") or ""))
         except KgpubError:
             return None
         return None if body is None else (fmt.content_type, body)
