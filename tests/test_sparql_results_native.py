@@ -50,12 +50,18 @@ class Again:
         return self.store.query(QUERY)
 
 
+#: How the native writer is fed: through a sink that stops it, or (for the few results of a
+#: bounded query) in one call, measured after.
+FEW = pytest.mark.parametrize("few", [False, True], ids=["sink", "whole"])
+
+
+@FEW
 @pytest.mark.parametrize("fmt", [formats.SPARQL_JSON, formats.SPARQL_XML, formats.SPARQL_TSV])
 def test_a_short_answer_is_written_natively_and_says_what_row_by_row_writing_says(
-    store: pyoxigraph.Store, fmt: formats.Format
+    store: pyoxigraph.Store, fmt: formats.Format, few: bool
 ) -> None:
     again = Again(store)
-    native = results.render(store.query(QUERY), fmt, 100_000, again=again)
+    native = results.render(store.query(QUERY), fmt, 100_000, again=again, few=few)
     by_row = results.render(store.query(QUERY), fmt, 100_000)
     assert again.calls == 0
     assert _solutions(native, fmt) == _solutions(by_row, fmt)
@@ -70,21 +76,25 @@ def test_csv_is_written_natively_too(store: pyoxigraph.Store) -> None:
     assert len(lines) == ROWS + 2  # the header, the rows and the empty string after the last
 
 
+@FEW
 def test_a_long_answer_at_the_limit_is_counted_row_by_row_and_given(
-    store: pyoxigraph.Store,
+    store: pyoxigraph.Store, few: bool
 ) -> None:
     """50 rows take far more than 3 bytes each: the native writer stops and the rows of a
     new run are counted; exactly the limit is still an answer."""
     again = Again(store)
-    body = results.render(store.query(QUERY), formats.SPARQL_JSON, ROWS, again=again)
+    body = results.render(store.query(QUERY), formats.SPARQL_JSON, ROWS, again=again, few=few)
     assert again.calls == 1
     assert len(_solutions(body, formats.SPARQL_JSON)) == ROWS
 
 
+@FEW
 @pytest.mark.parametrize("fmt", [formats.SPARQL_JSON, formats.SPARQL_CSV, formats.SPARQL_TSV])
-def test_one_row_over_the_limit_is_refused(store: pyoxigraph.Store, fmt: formats.Format) -> None:
+def test_one_row_over_the_limit_is_refused(
+    store: pyoxigraph.Store, fmt: formats.Format, few: bool
+) -> None:
     with pytest.raises(ResultTooLarge, match=f"more than {ROWS - 1} rows"):
-        results.render(store.query(QUERY), fmt, ROWS - 1, again=Again(store))
+        results.render(store.query(QUERY), fmt, ROWS - 1, again=Again(store), few=few)
 
 
 def test_empty_rows_over_the_limit_are_refused() -> None:
@@ -92,7 +102,10 @@ def test_empty_rows_over_the_limit_are_refused() -> None:
     store = pyoxigraph.Store()
     query = "SELECT ?x WHERE { VALUES ?n { 1 2 3 4 5 6 } }"
     for fmt in formats.SOLUTION_FORMATS:
-        with pytest.raises(ResultTooLarge, match="more than 5 rows"):
-            results.render(store.query(query), fmt, 5, again=lambda: store.query(query))
+        for few in (False, True):
+            with pytest.raises(ResultTooLarge, match="more than 5 rows"):
+                results.render(
+                    store.query(query), fmt, 5, again=lambda: store.query(query), few=few
+                )
         body = results.render(store.query(query), fmt, 6, again=lambda: store.query(query))
         assert body

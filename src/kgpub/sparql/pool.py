@@ -400,7 +400,7 @@ class QueryPool:
         if raw is None or not within(job.query, raw, self.in_thread_budget):
             return None
         self.stats["in_thread"] += 1
-        return _outcome(*answer(self.store, raw, job))
+        return _outcome(*answer(self.store, raw, job, bounded=True))
 
     def run(self, request: SparqlRequest, fmt: Format, in_thread: bool = True) -> bytes:
         """The serialised result of ``request`` in ``fmt``, or a :class:`KgpubError`

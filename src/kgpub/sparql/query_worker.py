@@ -136,7 +136,9 @@ class Job:
     base_iri: str | None
 
 
-def _evaluate(store: object, raw: pyoxigraph.Store | None, job: Job) -> object:
+def _evaluate(
+    store: object, raw: pyoxigraph.Store | None, job: Job, bounded: bool = False
+) -> object:
     """Run ``job``'s query on the in-process store ``raw`` (else on ``store`` itself)."""
     if raw is not None:
         default: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph] = [
@@ -149,7 +151,8 @@ def _evaluate(store: object, raw: pyoxigraph.Store | None, job: Job) -> object:
             job.query,
             base_iri=job.base_iri,
             # no dataset in the request: the query's own FROM / FROM NAMED, else the union
-            use_default_graph_as_union=not default and not names_a_dataset(job.query),
+            # (a bounded query has none: FROM is outside kgpub.sparql.bounded's grammar)
+            use_default_graph_as_union=not default and (bounded or not names_a_dataset(job.query)),
             default_graph=default or None,
             named_graphs=named or None,
         )
@@ -158,11 +161,13 @@ def _evaluate(store: object, raw: pyoxigraph.Store | None, job: Job) -> object:
     )
 
 
-def _execute(store: object, raw: pyoxigraph.Store | None, job: Job) -> bytes:
+def _execute(store: object, raw: pyoxigraph.Store | None, job: Job, bounded: bool) -> bytes:
     fmt = from_key(job.format_key, RESULT_FORMATS)
     assert fmt is not None, job.format_key
-    results = _evaluate(store, raw, job)
-    return result_formats.render(results, fmt, job.limit, again=lambda: _evaluate(store, raw, job))
+    results = _evaluate(store, raw, job, bounded)
+    return result_formats.render(
+        results, fmt, job.limit, again=lambda: _evaluate(store, raw, job, bounded), few=bounded
+    )
 
 
 #: The first byte of a reply: an answer (the bytes follow) or an error (its pickled
@@ -182,11 +187,13 @@ def private_bytes() -> int:
         return 0
 
 
-def answer(store: object, raw: pyoxigraph.Store | None, job: Job) -> list[bytes]:
+def answer(
+    store: object, raw: pyoxigraph.Store | None, job: Job, bounded: bool = False
+) -> list[bytes]:
     """The reply to ``job``, as the parts of one message (a worker's, or the pool's own for
-    a query it answers in the calling thread)."""
+    a query it answers in the calling thread: ``bounded``, see :mod:`kgpub.sparql.bounded`)."""
     try:
-        return [ANSWER, _execute(store, raw, job)]
+        return [ANSWER, _execute(store, raw, job, bounded)]
     except SyntaxError as exc:
         err = syntax_error(str(exc), job.query)
         failure = (type(err).__name__, err.message)

@@ -204,10 +204,20 @@ class _BoundedWriter:
         """Nothing is buffered here."""
 
 
-def solutions_natively(results: pyoxigraph.QuerySolutions, fmt: Format, limit: int) -> bytes | None:
+def solutions_natively(
+    results: pyoxigraph.QuerySolutions, fmt: Format, limit: int, few: bool = False
+) -> bytes | None:
     """``results`` written by pyoxigraph, or None once the answer is long enough to hold more
-    than ``limit`` rows (``results`` are then used up: count the rows of a new run)."""
-    sink = _BoundedWriter(limit * _FEWEST_BYTES_PER_ROW[fmt.key])
+    than ``limit`` rows (``results`` are then used up: count the rows of a new run).
+
+    ``few``: the results are known to be few (a bounded query's), so they are written in
+    one call and measured after, without a Python sink's call for every piece written.
+    """
+    bound = limit * _FEWEST_BYTES_PER_ROW[fmt.key]
+    if few:
+        whole = results.serialize(format=_NATIVE[fmt.key]) or b""
+        return whole if len(whole) <= bound else None
+    sink = _BoundedWriter(bound)
     try:
         results.serialize(sink, format=_NATIVE[fmt.key])  # type: ignore[arg-type]  # a write() is all it uses
     except _MayBeOverLimit:
@@ -216,12 +226,17 @@ def solutions_natively(results: pyoxigraph.QuerySolutions, fmt: Format, limit: i
 
 
 def render(
-    results: object, fmt: Format, limit: int, again: Callable[[], object] | None = None
+    results: object,
+    fmt: Format,
+    limit: int,
+    again: Callable[[], object] | None = None,
+    few: bool = False,
 ) -> bytes:
     """Serialise pyoxigraph query results into ``fmt``, refusing more than ``limit`` items.
 
     With ``again`` (which runs the query anew), solutions are written by pyoxigraph itself
-    and counted row by row only when the answer might be over the limit.
+    and counted row by row only when the answer might be over the limit (``few``: see
+    :func:`solutions_natively`).
     A SELECT answered in a graph format (or the reverse) is :class:`NotAcceptable`.
     """
     if isinstance(results, pyoxigraph.QuerySolutions):
@@ -231,7 +246,7 @@ def render(
                 "SELECT results cannot be written as " + fmt.media_type,
             )
         if again is not None:
-            written = solutions_natively(results, fmt, limit)
+            written = solutions_natively(results, fmt, limit, few)
             if written is not None:
                 return written
             results = again()
