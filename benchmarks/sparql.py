@@ -184,7 +184,7 @@ def serve(config: Path, port: int, cache: int, workers: int, in_thread_budget: i
     from kgpub.publish.publisher import Publisher
     from kgpub.publish.sources import load_snapshot
     from kgpub.web.app import create_app
-    from kgpub.web.server import _Gunicorn
+    from kgpub.web.server import _Gunicorn, gunicorn_options
 
     app: Any
     if cache == -1:  # the ceiling: a WSGI app that does nothing, under the same gunicorn
@@ -210,16 +210,10 @@ def serve(config: Path, port: int, cache: int, workers: int, in_thread_budget: i
         publisher = Publisher(settings)
         publisher.swap(load_snapshot(settings))
         app = create_app(settings, publisher)
-    options = {
-        "bind": f"127.0.0.1:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
-        "preload_app": True,
-        "accesslog": None,
-        "limit_request_line": 8190,
-    }
-    _Gunicorn(app, options).run()
+    # kgpub serve's own gunicorn settings (its request threads, its limits) for every server
+    bind = f"127.0.0.1:{port}"
+    options = gunicorn_options(Settings.load(config_file=config, env={}), bind, workers)
+    _Gunicorn(app, {**options, "accesslog": None}).run()
 
 
 DISTINCT = {
