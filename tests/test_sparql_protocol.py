@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from kgpub.config import Settings
 from kgpub.store.base import in_process
 from kgpub.web.app import create_app
-from kgpub.web.sparql import EXTENSION, register_sparql
+from kgpub.web.sparql import EXTENSION
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/kgpub/"
@@ -756,8 +756,7 @@ def test_store_errors_keep_their_meaning(error: str, status: int) -> None:
 
     exc = getattr(errors, error)("error at 1:3: expected something")
     settings = Settings.load(root=ROOT, env={}, query_workers=1)
-    app = create_app(settings, sparql=False)
-    register_sparql(app, settings, FailingRemote(exc))
+    app = create_app(settings, sparql_store=FailingRemote(exc))
     try:
         r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
         assert r.status_code == status

@@ -18,7 +18,7 @@ from rdflib import RDF, Namespace
 
 from kgpub.config import Settings
 from kgpub.web.app import create_app
-from kgpub.web.sparql import EXTENSION, register_sparql
+from kgpub.web.sparql import EXTENSION
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,8 @@ def app() -> Iterator[Flask]:
             format=pyoxigraph.RdfFormat.N_TRIPLES,
             to_graph=pyoxigraph.NamedNode(graph),
         )
-    # the one app factory; /sparql answers from the W3C test data instead of kgpub's
+    # the one app factory, every layer of it (bounded GET queries are answered before
+    # Flask); /sparql answers from the W3C test data instead of kgpub's
     settings = Settings.load(
         root=ROOT,
         env={},
@@ -96,8 +97,7 @@ def app() -> Iterator[Flask]:
         query_workers=2,
         base_iri="http://www.example/sparql/",
     )
-    flask_app = create_app(settings, sparql=False)
-    register_sparql(flask_app, settings, store)
+    flask_app = create_app(settings, sparql_store=store)
     yield flask_app
     flask_app.extensions[EXTENSION].pool.close()
 

@@ -42,10 +42,16 @@ def _remember_language(response: Response) -> Response:
 
 
 def create_app(
-    settings: Settings, publisher: Publisher | None = None, sparql: bool = True
+    settings: Settings,
+    publisher: Publisher | None = None,
+    sparql: bool = True,
+    sparql_store: object | None = None,
 ) -> Flask:
     """Build the app over ``publisher`` (loading, validating and publishing the data from
-    ``settings`` if it has nothing published yet; raises ``ValidationFailed`` if invalid)."""
+    ``settings`` if it has nothing published yet; raises ``ValidationFailed`` if invalid).
+
+    ``/sparql`` answers from the publisher's store, or from ``sparql_store`` (the W3C
+    protocol tests' data, a remote store that fails on purpose) through the same layers."""
     if publisher is None:
         publisher = Publisher(settings)
     if publisher.current is None:
@@ -61,7 +67,7 @@ def create_app(
         from kgpub.web.sparql import register_sparql
         from kgpub.web.sparql_lookups import LookupAnswers
 
-        register_sparql(app, settings, publisher.store)
+        register_sparql(app, settings, publisher.store if sparql_store is None else sparql_store)
         app.wsgi_app = LookupAnswers(  # type: ignore[method-assign]
             app.wsgi_app, lambda: app.extensions[SPARQL]
         )
