@@ -180,7 +180,8 @@ def wrk(
     is ``connections / mean latency`` (``exhausted`` is then 1). With ``cycle`` the list
     starts again instead: for a server without a response cache (nginx on files), where a
     second pass costs what the first did. Returns requests, rps, p50, p99 and max latency (ms),
-    socket errors, non-2xx answers and ``exhausted``."""
+    socket errors, non-2xx answers, ``exhausted`` and ``ok_rps`` (the rate of 2xx answers
+    alone: a server that refuses fast must not look fast)."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -202,9 +203,11 @@ def wrk(
     requests, duration_us, sock, status, p50, p99, mean, top = (float(x) for x in line.split()[1:])
     exhausted = len(paths) > 1 and not cycle and requests >= len(paths) - 2 * connections
     rps = connections / (mean / 1e6) if exhausted and mean > 0 else requests / (duration_us / 1e6)
+    good = max(requests - sock - status, 0) / requests if requests else 0.0
     return {
         "requests": requests,
         "rps": rps,
+        "ok_rps": rps * good,
         "exhausted": float(exhausted),
         "p50": p50 / 1000,
         "p99": p99 / 1000,
