@@ -130,7 +130,7 @@ def nginx_config(
 {f"user {user};" if user else ""}
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes auto;
 pid "{run_dir}/nginx.pid";
 error_log stderr warn;
 events {{ worker_connections 4096; }}
