@@ -186,6 +186,27 @@ def test_the_front_revalidates_with_the_snapshot_etag(served: tuple[str, int]) -
 
 
 @pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        ('"old", {tag}', 304),  # a client (or a cache) that holds several versions
+        ('"old" , W/{tag},"older"', 304),
+        ("*", 304),
+        ('"old", "older"', 200),
+    ],
+)
+def test_the_front_revalidates_a_list_of_etags_as_the_app_does(
+    served: tuple[str, int], names: str, expected: int
+) -> None:
+    url, master = served
+    _, headers, _ = _get(url, DOC + ".ttl?via=app", {})
+    asked = {"If-None-Match": names.format(tag=headers["etag"])}
+    app_status, _, _ = _get(url, DOC + ".ttl?via=app", asked)
+    with _app_stopped(master):
+        status, _, _ = _get(url, DOC + ".ttl", asked, 5)
+    assert status == app_status == expected
+
+
+@pytest.mark.parametrize(
     ("path", "headers"),
     [
         (DOC + "?lang=en", {}),  # a query string

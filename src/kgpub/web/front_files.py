@@ -134,7 +134,8 @@ def _file_maps(files: FrontFiles) -> str:
         f'    "~^(?<kgl>[a-z]+)\\.{HTML.extension}$" "{files.etag}-{HTML.extension}-$kgl";\n'
         f'    "~^(?<kge>[a-z]+)$" "{files.etag}-$kge-";\n    default "";\n  }}\n'
         '  map "$http_if_none_match|$kg_tag" $kg_not_modified {\n'
-        '    "~^\\s*(?:W/)?\\"(?<kgt>[^\\"]+)\\"\\s*\\|\\k<kgt>$" 1;\n'
+        # the tag alone or anywhere in a list, weak or strong (If-None-Match compares weakly)
+        '    "~^(?:[^|]*,)?\\s*(?:W/)?\\"(?<kgt>[^\\"|]+)\\"\\s*(?:,[^|]*)?\\|\\k<kgt>$" 1;\n'
         '    "~^\\s*\\*\\s*\\|." 1;\n    default 0;\n  }\n'
     )
 
