@@ -79,6 +79,13 @@ def max_body_bytes(settings: Settings) -> int:
     return max(settings.query_max_length * 9, settings.check_max_bytes) + 65_536
 
 
+#: nginx worker processes. One: ``limit_conn`` counts a client's queries exactly only within
+#: one worker; with more, a client's next query can reach another worker before its last one
+#: is counted out, and gets 429 within its limit (``tests/test_memory_bounds.py`` saw it at
+#: once with two). A second worker would serve the files 1.1-1.4x faster (docs/scaling.md).
+NGINX_WORKERS = 1
+
+
 def access_log_directive(settings: Settings) -> str:
     where = settings.access_log.strip()
     if where == "off":
@@ -130,7 +137,7 @@ def nginx_config(
 {f"user {user};" if user else ""}
 daemon off;
 master_process on;
-worker_processes auto;
+worker_processes {NGINX_WORKERS};
 pid "{run_dir}/nginx.pid";
 error_log stderr warn;
 events {{ worker_connections 4096; }}
