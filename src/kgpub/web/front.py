@@ -82,7 +82,7 @@ def max_body_bytes(settings: Settings) -> int:
 #: nginx worker processes. One: ``limit_conn`` counts a client's queries exactly only within
 #: one worker; with more, a client's next query can reach another worker before its last one
 #: is counted out, and gets 429 within its limit (``tests/test_memory_bounds.py`` saw it at
-#: once with two). A second worker would serve the files 1.1-1.4x faster (docs/scaling.md).
+#: once with two). Two were no faster on distinct documents (docs/scaling.md).
 NGINX_WORKERS = 1
 
 
