@@ -10,13 +10,22 @@ The templates call them as globals: ``{{ link(ctx, iri) }}``, ``{{ value(ctx, te
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import pyoxigraph
 from markupsafe import Markup, escape
 
-if TYPE_CHECKING:
-    from kgpub.rendering.html import PageContext
+
+class PageLinks(Protocol):
+    """What the fragments ask of a page (:class:`kgpub.rendering.html.PageContext` is one)."""
+
+    def label(self, iri: str) -> str: ...
+
+    def link(self, iri: str) -> str: ...
+
+    def linkable(self, iri: str) -> bool: ...
+
+    def term(self, obj: Any) -> dict[str, Any]: ...
 
 
 class Described(Protocol):
@@ -26,7 +35,7 @@ class Described(Protocol):
     def blank(self) -> Mapping[str, Mapping[str, Sequence[Any]]]: ...
 
 
-def link(ctx: PageContext, iri: str) -> Markup:
+def link(ctx: PageLinks, iri: str) -> Markup:
     """A resource by its label: a link to its document, or plain text when its IRI is of a
     scheme that is not a web address."""
     label = escape(ctx.label(iri))
@@ -35,7 +44,7 @@ def link(ctx: PageContext, iri: str) -> Markup:
     return Markup(f'<span class="iri" title="{escape(iri)}">{label}</span>')
 
 
-def value(ctx: PageContext, obj: Any) -> Markup:
+def value(ctx: PageLinks, obj: Any) -> Markup:
     """An object of a triple: a resource as a link, a literal as the reader's language
     writes it (with its lexical form, language tag or datatype beside it), a blank node by
     its label."""
@@ -49,7 +58,7 @@ def value(ctx: PageContext, obj: Any) -> Markup:
     return Markup(f'<span class="bnode">{escape("_:" + str(getattr(obj, "value", obj)))}</span>')
 
 
-def _literal(ctx: PageContext, obj: pyoxigraph.Literal) -> Markup:
+def _literal(ctx: PageLinks, obj: pyoxigraph.Literal) -> Markup:
     term = ctx.term(obj)
     text, lexical = escape(term["text"]), term["lexical"]
     lang, datatype = term["lang"], term["datatype"]
@@ -69,7 +78,7 @@ def _literal(ctx: PageContext, obj: pyoxigraph.Literal) -> Markup:
 
 
 def property_table(
-    ctx: PageContext, desc: Described, props: Iterable[tuple[str, Sequence[Any]]]
+    ctx: PageLinks, desc: Described, props: Iterable[tuple[str, Sequence[Any]]]
 ) -> Markup:
     """A resource's properties, one row each with its values; a blank node's own properties
     in a table nested under it."""
@@ -89,7 +98,7 @@ def property_table(
     return Markup("".join(out))
 
 
-def _nested(ctx: PageContext, properties: Mapping[str, Sequence[Any]]) -> str:
+def _nested(ctx: PageLinks, properties: Mapping[str, Sequence[Any]]) -> str:
     rows = "".join(
         f"<tr><th>{escape(ctx.label(bp))}</th><td>"
         + "".join(f"{value(ctx, bo)} " for bo in bos)

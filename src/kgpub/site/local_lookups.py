@@ -7,15 +7,23 @@ store). They find what :func:`~kgpub.site.describe.description_query` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyoxigraph
 
 from kgpub.store.base import Store
 from kgpub.vocab import DCT_TITLE, ORG, RDF_TYPE, RDFS_LABEL, SKOS, SKOS_PREF
 
-if TYPE_CHECKING:
-    from kgpub.site.describe import _Rows
+
+class Gathered(Protocol):
+    """Where a description's lookups put what they find (``describe``'s rows are one)."""
+
+    iri: str
+    owners: list[str]
+    total: int
+
+    def add_triple(self, triple: pyoxigraph.Triple, graph: object, here: bool) -> None: ...
+
 
 Node = pyoxigraph.NamedNode | pyoxigraph.BlankNode
 
@@ -29,7 +37,7 @@ def _named(quads: Iterable[pyoxigraph.Quad]) -> Iterator[pyoxigraph.Quad]:
 
 
 def walk_description(
-    found: _Rows, walk: QuadWalk, store: Store, ns: str | None, max_incoming: int
+    found: Gathered, walk: QuadWalk, store: Store, ns: str | None, max_incoming: int
 ) -> None:
     """What :func:`~kgpub.site.describe.description_query` selects, by index lookups (at
     most ``max_incoming`` incoming links; when there are more, ``store`` counts them all)."""
@@ -42,7 +50,7 @@ def walk_description(
         found.owners = [owner] if owner is not None else []
 
 
-def _walk_link(found: _Rows, walk: QuadWalk, q: pyoxigraph.Quad, depth: int) -> None:
+def _walk_link(found: Gathered, walk: QuadWalk, q: pyoxigraph.Quad, depth: int) -> None:
     o, g = q.object, q.graph_name
     here = isinstance(o, Node) and next(iter(walk(o, None, None, g)), None) is not None
     found.add_triple(q.triple, g, here)
@@ -52,7 +60,7 @@ def _walk_link(found: _Rows, walk: QuadWalk, q: pyoxigraph.Quad, depth: int) -> 
 
 
 def _walk_incoming(
-    found: _Rows, walk: QuadWalk, store: Store, r: pyoxigraph.NamedNode, max_incoming: int
+    found: Gathered, walk: QuadWalk, store: Store, r: pyoxigraph.NamedNode, max_incoming: int
 ) -> None:
     seen: set[tuple[object, object, object]] = set()
     for q in _named(walk(None, None, r, None)):
