@@ -37,7 +37,7 @@ def forbid_building_memos(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a per-snapshot memo was built again")
 
-    for builder in ("municipality_labels", "national_objectives", "graph_triples"):
+    for builder in ("municipality_labels", "national_objectives", "graph_triples", "directory"):
         monkeypatch.setattr(site_module, builder, fail)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -24,7 +25,7 @@ from kgpub.formats import (
 from kgpub.publish.publisher import Publisher
 from kgpub.rendering import rdf
 from kgpub.rendering.html import HtmlRenderer, PageContext
-from kgpub.rendering.l10n import pick_label
+from kgpub.rendering.l10n import LANGUAGES, pick_label
 from kgpub.rendering.rdf import shorten
 from kgpub.rendering.rendered import Rendered
 from kgpub.site import catalog, reference, twins
@@ -104,6 +105,8 @@ class Site:
         self.vocab_labels()
         self.national()
         self.municipality_names()
+        for lang in LANGUAGES:
+            self.directory(lang)
         self.sitemap_paths()
 
     def vocab_labels(self) -> dict[str, dict[str, str]]:
@@ -291,11 +294,13 @@ class Site:
         )
 
     def directory(self, lang: str) -> Directory:
+        """The municipalities in ``lang``'s order, sorted once per snapshot and language."""
+        make = functools.partial(self._directory, lang)
+        return self._per_snapshot("directory-" + lang, make) if lang in LANGUAGES else make()
+
+    def _directory(self, lang: str) -> Directory:
         names = self.municipality_names()
-        shown = {
-            iri: pick_label(labels, lang) or shorten(iri, self.base)
-            for iri, labels in names.items()
-        }
+        shown = {iri: pick_label(ls, lang) or shorten(iri, self.base) for iri, ls in names.items()}
         return directory(shown, lang)
 
     def municipality_list(
