@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pyoxigraph
@@ -574,7 +575,7 @@ def test_busy_endpoint_answers_503_not_hang(make_app: MakeApp) -> None:
 def test_a_lookup_is_answered_while_every_query_worker_is_busy(make_app: MakeApp) -> None:
     """A bounded lookup runs in the request's thread: it needs no query worker, so a busy
     endpoint answers it (GET before Flask, POST in the view) while other queries get 503."""
-    app = make_app(query_timeout=3, query_workers=1, sparql_per_client=0)
+    app = make_app(query_timeout=3, query_workers=1, query_queue=0, sparql_per_client=0)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     lookup = f"SELECT ?p ?o WHERE {{ <{BASE}id/haparanda> ?p ?o }}"
     json_accept = {"Accept": "application/sparql-results+json"}
@@ -607,6 +608,49 @@ def test_a_lookup_is_answered_while_every_query_worker_is_busy(make_app: MakeApp
     assert other.status_code == 503
     assert b"All query workers are busy" in other.data
     assert slow_status == [503]
+
+
+def test_a_query_waits_in_the_queue_while_every_query_worker_is_busy(make_app: MakeApp) -> None:
+    """With its query worker busy, the endpoint keeps a query in the queue and answers it
+    when the worker is free again; a query beyond the queue is refused at once with 503."""
+    app = make_app(
+        query_timeout=1.5,
+        query_workers=1,
+        query_queue=1,
+        query_queue_seconds=20,
+        sparql_per_client=0,
+    )
+    admission = app.extensions[EXTENSION].admission
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    answers: dict[str, Any] = {}
+
+    def ask(name: str, query: str) -> None:
+        answers[name] = app.test_client().get("/sparql", query_string={"query": query})
+
+    def until(done: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 10
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert done()
+
+    busy = threading.Thread(target=ask, args=("slow", slow))
+    queued = threading.Thread(target=ask, args=("queued", COUNT))
+    busy.start()
+    try:
+        until(lambda: admission.running == 1)
+        queued.start()
+        until(lambda: admission.waiting == 1)
+        beyond = app.test_client().get("/sparql", query_string={"query": COUNT})
+    finally:
+        busy.join()
+        if queued.ident is not None:
+            queued.join()
+    assert beyond.status_code == 503
+    assert b"All query workers are busy" in beyond.data
+    assert answers["slow"].status_code == 503  # cut at the time limit
+    assert answers["queued"].status_code == 200, answers["queued"].get_data(as_text=True)
+    assert count_of(answers["queued"].get_json(force=True)) > 0
+    assert admission.running == admission.waiting == 0
 
 
 def test_query_processes_hold_no_server_sockets(store: pyoxigraph.Store) -> None:

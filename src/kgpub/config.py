@@ -41,6 +41,8 @@ _NON_NEGATIVE = (
     "query_in_thread_budget",
     "sparql_per_client",
     "remote_poll_seconds",
+    "query_queue",
+    "query_queue_seconds",
 )
 _AT_LEAST_ONE = (
     "workers",
@@ -102,6 +104,11 @@ class Settings:
         query_max_length: Maximum length of a SPARQL query, in characters.
         result_limit: Maximum number of rows (or triples) a query may return.
         query_workers: Query worker processes per web server worker.
+        query_queue: SPARQL queries per web server worker that may wait for a query worker
+            while all are busy (each in a request thread of its own, so pages keep theirs);
+            a query beyond these is answered 503 at once (0: none waits).
+        query_queue_seconds: Longest a query waits for a query worker before it is
+            answered 503.
         query_cache_bytes: Bytes of SPARQL answers each web worker keeps per snapshot
             for repeated identical queries (0 turns the cache off).
         response_cache_bytes: Bytes of whole responses (documents and SPARQL GET answers)
@@ -180,6 +187,8 @@ class Settings:
     query_max_length: int = 100_000
     result_limit: int = 100_000
     query_workers: int = 4
+    query_queue: int = 4
+    query_queue_seconds: float = 2.0
     query_cache_bytes: int = 8 << 20
     response_cache_bytes: int = 16 << 20
     page_cache_bytes: int = 16 << 20

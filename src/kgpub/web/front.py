@@ -131,7 +131,8 @@ def nginx_config(
 ) -> str:
     """The whole nginx configuration for one ``kgpub serve`` (paths all in ``run_dir``);
     with ``files``, the documents rendered ahead are answered from them."""
-    proxy_timeout = int(settings.query_timeout) + 10
+    # a query may wait in the queue, then run to its limit
+    proxy_timeout = int(settings.query_timeout + settings.query_queue_seconds) + 10
     user = _worker_user()
     return f"""# written by kgpub serve; regenerated at every start
 {f"user {user};" if user else ""}

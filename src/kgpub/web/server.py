@@ -309,9 +309,15 @@ def release_loading() -> None:
 
 
 #: Request threads of a web worker that only pages use: /sparql runs in at most
-#: ``query_workers`` more (see :mod:`kgpub.web.admission`), so queries running to the time
-#: limit never leave a page waiting.
+#: ``query_workers`` more and waits in at most ``query_queue`` more (see
+#: :mod:`kgpub.web.admission`), so queries running to the time limit never leave a page
+#: waiting.
 PAGE_THREADS = 4
+
+
+def request_threads(settings: Settings) -> int:
+    """A web worker's request threads: the pages', the running queries' and the queue's."""
+    return PAGE_THREADS + settings.query_workers + settings.query_queue
 
 
 def gunicorn_options(
@@ -326,7 +332,7 @@ def gunicorn_options(
         "bind": bind,
         "workers": int(workers if workers is not None else settings.workers),
         "worker_class": "gthread",
-        "threads": PAGE_THREADS + settings.query_workers,
+        "threads": request_threads(settings),
         "preload_app": True,
         "accesslog": None if fronted else gunicorn_access_log(settings),
         "timeout": max(30, int(settings.query_timeout) + 10),

@@ -145,8 +145,14 @@ class SparqlService:
             in_thread_budget=settings.query_in_thread_budget,
             cache_bytes=settings.query_cache_bytes,
         )
-        #: one slot per query worker; the web worker's other threads are the pages'
-        self.admission = Admission(settings.query_workers, settings.sparql_per_client)
+        #: one slot per query worker, and a queue of waiting queries; the web worker's
+        #: other threads are the pages' (``kgpub.web.server.request_threads``)
+        self.admission = Admission(
+            settings.query_workers,
+            settings.sparql_per_client,
+            queue=settings.query_queue,
+            wait=settings.query_queue_seconds,
+        )
 
     def answer(self, request: SparqlRequest, fmt: formats.Format, client: str) -> bytes:
         """The serialised result of ``request`` for ``client``: in this thread when it is
