@@ -317,6 +317,7 @@ def test_the_front_takes_its_limits_from_the_settings(tmp_path: Path) -> None:
         root=tmp_path,
         query_max_length=1000,
         query_timeout=7,
+        query_queue_seconds=3,
         sparql_per_client=3,
         check_max_bytes=2048,
     )
@@ -327,7 +328,7 @@ def test_the_front_takes_its_limits_from_the_settings(tmp_path: Path) -> None:
         uploads, "127.0.0.1:8000", tmp_path, tmp_path / "g.sock"
     )
     assert "client_max_body_size 1114112;" in config_for_uploads  # a /check upload fits
-    assert "proxy_read_timeout 17s;" in config
+    assert "proxy_read_timeout 20s;" in config  # the wait in the queue, the query, a margin
     assert "limit_conn kgpub_sparql_per_client 3;" in config
     assert f'server "unix:{tmp_path}/g.sock";' in config
     off = Settings(root=tmp_path, sparql_per_client=0, access_log="off")
