@@ -179,6 +179,9 @@ class QueryTimeout(KgpubError):
 class EndpointBusy(KgpubError):
     """Every query worker is busy; the client may try again in a moment."""
 
+    def __init__(self, message: str = "All query workers are busy; try again in a moment.") -> None:
+        super().__init__(message)
+
 
 class TooManyQueries(KgpubError):
     """A client already runs as many SPARQL queries at once as one client may

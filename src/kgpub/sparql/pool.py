@@ -351,7 +351,7 @@ class QueryPool:
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise EndpointBusy("All query workers are busy; try again in a moment.")
+                    raise EndpointBusy()
                 self._idle_changed.wait(left)
         try:
             return self._spawn()

@@ -27,8 +27,6 @@ from contextlib import contextmanager
 
 from kgpub.errors import EndpointBusy, TooManyQueries
 
-BUSY = "All query workers are busy; try again in a moment."
-
 
 class Admission:
     """At most ``slots`` queries at once, at most ``per_client`` of them from one address
@@ -87,14 +85,14 @@ class Admission:
         waiting)."""
         if self._running >= self.slots:
             if self._waiting >= self.queue:
-                raise EndpointBusy(BUSY)
+                raise EndpointBusy()
             self._waiting += 1
             try:
                 free = self._changed.wait_for(lambda: self._running < self.slots, self.wait)
             finally:
                 self._waiting -= 1
             if not free:
-                raise EndpointBusy(BUSY)
+                raise EndpointBusy()
         self._running += 1
 
     @property
