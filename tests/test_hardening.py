@@ -312,6 +312,27 @@ def test_a_missing_nginx_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert 'front = "none"' in str(info.value)
 
 
+def test_each_configuration_of_the_front_counts_clients_in_a_zone_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """A reload (a new snapshot's files) must not reuse the per-client zone: nginx's new
+    worker then refused clients that kept to the limit."""
+    settings = Settings(root=tmp_path, sparql_per_client=2)
+    serving = front.NginxFront(settings, "127.0.0.1", 0)
+    try:
+        zones = []
+        for _ in range(2):
+            serving._write_config()
+            config = serving.config.read_text()
+            zone = re.search(r"limit_conn (\S+) 2;", config)
+            assert zone is not None
+            assert f"zone={zone[1]}:1m;" in config
+            zones.append(zone[1])
+        assert zones[0] != zones[1]
+    finally:
+        serving.stop()
+
+
 def test_the_front_takes_its_limits_from_the_settings(tmp_path: Path) -> None:
     settings = Settings(
         root=tmp_path,
@@ -329,7 +350,7 @@ def test_the_front_takes_its_limits_from_the_settings(tmp_path: Path) -> None:
     )
     assert "client_max_body_size 1114112;" in config_for_uploads  # a /check upload fits
     assert "proxy_read_timeout 20s;" in config  # the wait in the queue, the query, a margin
-    assert "limit_conn kgpub_sparql_per_client 3;" in config
+    assert "limit_conn kgpub_sparql_per_client_0 3;" in config
     assert f'server "unix:{tmp_path}/g.sock";' in config
     off = Settings(root=tmp_path, sparql_per_client=0, access_log="off")
     config = front.nginx_config(off, "127.0.0.1:8000", tmp_path, tmp_path / "g.sock")
