@@ -4,10 +4,15 @@ fresh one after its next answer, and no query notices."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pyoxigraph
+import pytest
 
 from kgpub.config import Settings
 from kgpub.formats import RESULT_FORMATS
+from kgpub.sparql import query_worker
 from kgpub.sparql.pool import QueryPool
 from kgpub.sparql.protocol import SparqlRequest
 from kgpub.sparql.query_worker import RECYCLE_CHECK_EVERY, private_bytes
@@ -78,3 +83,25 @@ def test_private_bytes_counts_what_this_process_alone_holds() -> None:
 
 def test_the_default_bound_is_64_mb_per_query_worker() -> None:
     assert Settings.load(env={}).query_worker_private_bytes == 64 << 20
+
+
+def test_a_worker_looks_at_its_memory_again_only_after_a_hundred_times_the_last_look(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    looks = tmp_path / "looks"
+
+    def slow_look() -> int:  # the forked worker runs this: each look leaves a line
+        time.sleep(0.02)
+        with looks.open("a") as fh:
+            fh.write("look\n")
+        return 0
+
+    monkeypatch.setattr(query_worker, "private_bytes", slow_look)
+    pool = QueryPool(store_of(20), size=1, timeout=10.0, cache_bytes=0, recycle_bytes=1 << 40)
+    try:
+        pool.start()
+        for i in range(3 * RECYCLE_CHECK_EVERY):  # well within 2 s of the first look
+            ask(pool, f"{COUNT} LIMIT {i + 1}")
+        assert looks.read_text().splitlines() == ["look"]
+    finally:
+        pool.close()

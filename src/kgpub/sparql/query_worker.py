@@ -173,9 +173,14 @@ def _execute(store: object, raw: pyoxigraph.Store | None, job: Job, bounded: boo
 #: The first byte of a reply: an answer (the bytes follow) or an error (its pickled
 #: ``(kind, message)`` follows); in capitals when the worker exits after this reply.
 ANSWER, ERROR = b"a", b"e"
-#: How many answers a worker gives between two looks at its own memory (a look reads
-#: ``/proc/self/smaps_rollup``, about a millisecond, after the reply has gone).
+#: The fewest answers a worker gives between two looks at its own memory (a look reads
+#: ``/proc/self/smaps_rollup``, after the reply has gone).
 RECYCLE_CHECK_EVERY = 32
+#: A look costs what the kernel takes to walk every page the worker maps: 3-4 ms at 290
+#: municipalities, a tenth of a millisecond or more per answer at 32 answers a look. The
+#: next look waits, besides, until this many times the last look's time has passed, so
+#: looking takes at most about 1% of a busy worker's time.
+LOOK_SPACING = 100
 
 
 def private_bytes() -> int:
@@ -212,7 +217,7 @@ def _worker_loop(store: object, sock: socket.socket, recycle_bytes: int = 0) -> 
     them becomes a copy of its own: once that has grown past ``recycle_bytes``, the next
     reply says so (its tag in capitals) and the worker exits; the pool forks a fresh one."""
     raw = in_process(store)  # a worker's store never changes: a new snapshot retires it
-    answered, retiring = 0, False
+    answered, retiring, next_look = 0, False, 0.0
     while True:
         try:
             job: Job = pickle.loads(recv_msg(sock))
@@ -226,8 +231,10 @@ def _worker_loop(store: object, sock: socket.socket, recycle_bytes: int = 0) -> 
         if retiring:
             return
         answered += 1
-        if recycle_bytes and answered % RECYCLE_CHECK_EVERY == 0:
+        if recycle_bytes and answered >= RECYCLE_CHECK_EVERY and time.monotonic() >= next_look:
+            looked = time.monotonic()
             retiring = private_bytes() > recycle_bytes
+            answered, next_look = 0, looked + LOOK_SPACING * (time.monotonic() - looked)
 
 
 #: How much lower a query worker's CPU priority is than the web worker's (nice(2) steps).

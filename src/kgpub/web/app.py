@@ -65,10 +65,10 @@ def create_app(
     if sparql:
         from kgpub.web.sparql import EXTENSION as SPARQL
         from kgpub.web.sparql import register_sparql
-        from kgpub.web.sparql_lookups import LookupAnswers
+        from kgpub.web.sparql_plain import PlainQueries
 
         register_sparql(app, settings, publisher.store if sparql_store is None else sparql_store)
-        app.wsgi_app = LookupAnswers(  # type: ignore[method-assign]
+        app.wsgi_app = PlainQueries(  # type: ignore[method-assign]
             app.wsgi_app, lambda: app.extensions[SPARQL]
         )
     _cache_responses(app, settings, publisher, sparql)

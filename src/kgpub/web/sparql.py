@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     from kgpub.config import Settings
 
 EXTENSION = "kgpub_sparql"
+#: Where the query layer in front of Flask (:mod:`kgpub.web.sparql_plain`) leaves the error
+#: a query it ran met, for this view to raise (the one error mapper writes every error
+#: answer, and the query is not run twice).
+RAISED_BEFORE_FLASK = "kgpub.sparql.raised"
 #: Where the YASGUI build is served from (files of ``Settings.yasgui_dir``).
 YASGUI_URL = "/vendor/yasgui/"
 YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
@@ -415,6 +419,9 @@ def sparql_endpoint() -> Response:
             return _html_results(parsed)
     g.sparql_page = False
     fmt = negotiate_result(accept, result_offers(parsed.form), parsed.format_hint)
+    raised = request.environ.pop(RAISED_BEFORE_FLASK, None)
+    if raised is not None:
+        raise raised
     body = service().answer(parsed, fmt, client)
     response = Response(body, content_type=fmt.content_type)
     if parsed.format_hint:

@@ -1,15 +1,19 @@
-"""Lookups answered before Flask: a ``GET /sparql?query=...`` whose query is bounded enough to
-be answered in the request's thread (:mod:`kgpub.sparql.bounded`: a lookup by IRI, a
-``DESCRIBE <iri>``) costs pyoxigraph some 20 µs, and Flask's request handling (context,
-routing, after-request hooks) several times that. This WSGI layer, right in front of Flask,
-answers such a request with the same core calls the ``/sparql`` view makes (the protocol's
-parsing and policy, result negotiation, the admission of the client, the query pool's
-in-thread answer) and the same headers the view and the app's hooks give it.
+"""Plain queries answered before Flask: a ``GET /sparql?query=...`` with nothing else to it.
+
+Flask's request handling (context, routing, after-request hooks) costs more than pyoxigraph
+needs for a lookup by IRI (some 20 µs), and reading the query twice (here, then in the view)
+as much again for a long one. This WSGI layer, right in front of Flask, answers such a
+request with the calls the ``/sparql`` view makes (the protocol's parsing and policy, result
+negotiation, :meth:`SparqlService.answer`: in the request's thread when the query is bounded,
+else in a query worker under the admission's slots and queue) and the headers the view and
+the app's hooks give it.
 
 Anything else passes to Flask untouched, which answers it as it always did: another method
 or path, any parameter besides one ``query``, a request body, ``Accept-Encoding`` (Flask
-compresses), a browser asking for the query page, a format hint, a query that is not
-bounded, and every refusal or error (so the one error mapper writes every error answer).
+compresses), a browser asking for the query page, a format hint. A query this layer ran and
+that failed (a refusal, a syntax error, the time limit) goes to Flask too, with its error
+left in the environ (:data:`RAISED_BEFORE_FLASK`) for the view to raise: the one error mapper
+writes every error answer, and no query runs twice.
 """
 
 from __future__ import annotations
@@ -19,11 +23,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kgpub import formats
-from kgpub.errors import KgpubError
 from kgpub.negotiation import negotiate_result
 from kgpub.sparql.protocol import parse_request, result_offers
 from kgpub.web.headers import SECURITY_HEADERS
-from kgpub.web.sparql import SparqlService, wants_query_page
+from kgpub.web.sparql import RAISED_BEFORE_FLASK, SparqlService, wants_query_page
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -39,8 +42,8 @@ RESULT_HEADERS: tuple[tuple[str, str], ...] = (
 _TO_FLASK = ("HTTP_ACCEPT_ENCODING", "CONTENT_TYPE", "HTTP_TRANSFER_ENCODING")
 
 
-class LookupAnswers:
-    """WSGI middleware: bounded ``GET /sparql`` queries answered without entering Flask."""
+class PlainQueries:
+    """WSGI middleware: plain ``GET /sparql`` queries answered without entering Flask."""
 
     def __init__(self, app: WsgiApp, service: Callable[[], SparqlService]) -> None:
         self.app = app
@@ -71,10 +74,11 @@ class LookupAnswers:
             if parsed is None or parsed.format_hint:
                 return None
             fmt = negotiate_result(accept, result_offers(parsed.form), None)
-            body = service.answer_in_thread(parsed, fmt, str(environ.get("REMOTE_ADDR") or ""))
-        except KgpubError:
+            body = service.answer(parsed, fmt, str(environ.get("REMOTE_ADDR") or ""))
+        except Exception as exc:  # the view raises it, and the one error mapper answers
+            environ[RAISED_BEFORE_FLASK] = exc
             return None
-        return None if body is None else (fmt.content_type, body)
+        return fmt.content_type, body
 
 
 def _query_args(query_string: str) -> dict[str, list[str]] | None:
