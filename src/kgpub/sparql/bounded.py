@@ -321,3 +321,50 @@ def within(query: str, store: pyoxigraph.Store, budget: int) -> bool:
         return True
     except (Unbounded, ValueError):  # ValueError: pyoxigraph refused an IRI
         return False
+
+
+@dataclass(frozen=True)
+class PointLookup:
+    """``SELECT ?v ... WHERE { <subject> ?p ?o }``: the subject, the selected variables, and
+    the position in the pattern each of them takes (``"predicate"`` or ``"object"``)."""
+
+    subject: str
+    variables: tuple[str, ...]
+    positions: tuple[str, ...]
+
+
+def point_lookup(query: str) -> PointLookup | None:
+    """The lookup ``query`` is when it is one triple pattern of a subject IRI and two
+    variables, selected by name (no ``*``, ``DISTINCT`` or modifiers); else None."""
+    if _NEVER_BOUNDED.search(masked(query)):
+        return None
+    try:
+        reader = _Reader(_tokens(query))
+        _prologue(reader)
+        if reader.keyword("SELECT") is None:
+            return None
+        selected: list[str] = []
+        while (token := reader.peek()) is not None and token[0] == "var":
+            reader.at += 1
+            selected.append(token[1][1:])
+        reader.keyword("WHERE")
+        if not reader.punct("{"):
+            return None
+        subject = reader.take()
+        if subject[0] not in ("iri", "pname"):
+            return None
+        found = reader.iri(subject)
+        predicate, obj = reader.take(), reader.take()
+        reader.punct(".")
+        if not reader.punct("}") or reader.peek() is not None:
+            return None
+    except Unbounded:
+        return None
+    if predicate[0] != "var" or obj[0] != "var":
+        return None
+    places = {predicate[1][1:]: "predicate", obj[1][1:]: "object"}
+    if len(places) != 2 or not selected or len(set(selected)) != len(selected):
+        return None
+    if not set(selected) <= places.keys():
+        return None
+    return PointLookup(found, tuple(selected), tuple(places[v] for v in selected))

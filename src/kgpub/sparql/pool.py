@@ -50,6 +50,7 @@ from kgpub.errors import (
 )
 from kgpub.formats import Format
 from kgpub.sparql.bounded import within
+from kgpub.sparql.lookup import answer_description, answer_point_lookup
 from kgpub.sparql.protocol import SparqlRequest
 from kgpub.sparql.query_worker import (
     ANSWER,
@@ -397,10 +398,16 @@ class QueryPool:
 
     def _in_thread(self, job: Job) -> bytes | None:
         raw = in_process(self.store) if self.in_thread_budget else None
-        if raw is None or not within(job.query, raw, self.in_thread_budget):
+        if raw is None:
+            return None
+        budget = self.in_thread_budget
+        body = answer_point_lookup(raw, job, budget)
+        if body is None:
+            body = answer_description(raw, job, budget)
+        if body is None and not within(job.query, raw, budget):
             return None
         self.stats["in_thread"] += 1
-        return _outcome(*answer(self.store, raw, job, bounded=True))
+        return body if body is not None else _outcome(*answer(self.store, raw, job, bounded=True))
 
     def run(self, request: SparqlRequest, fmt: Format, in_thread: bool = True) -> bytes:
         """The serialised result of ``request`` in ``fmt``, or a :class:`KgpubError`
