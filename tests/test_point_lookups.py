@@ -1,5 +1,5 @@
-"""Point lookups and descriptions answered from the store's index (``kgpub.sparql.lookup``):
-recognised only in their plain form, and answered with the query engine's bytes exactly."""
+"""Point lookups answered from the store's index (``kgpub.sparql.lookup``): recognised only
+in their plain form, and answered with the query engine's bytes exactly."""
 
 from __future__ import annotations
 
@@ -9,21 +9,11 @@ import pyoxigraph
 import pytest
 from flask import Flask
 
-from kgpub.formats import (
-    JSON_LD,
-    N_TRIPLES,
-    RDF_XML,
-    SPARQL_CSV,
-    SPARQL_JSON,
-    SPARQL_TSV,
-    SPARQL_XML,
-    TURTLE,
-    Format,
-)
+from kgpub.formats import SPARQL_CSV, SPARQL_JSON, SPARQL_TSV, SPARQL_XML, Format
 from kgpub.sparql.bounded import PointLookup, point_lookup
-from kgpub.sparql.lookup import answer_description, answer_point_lookup
+from kgpub.sparql.lookup import answer_point_lookup
 from kgpub.sparql.query_worker import Job
-from kgpub.sparql.results import _NATIVE, serialize_triples
+from kgpub.sparql.results import _NATIVE
 from kgpub.store.base import in_process
 
 EX = "http://example.org/"
@@ -144,43 +134,3 @@ def test_a_request_naming_a_dataset_goes_to_the_engine() -> None:
     query = f"SELECT ?p ?o WHERE {{ <{EX}a> ?p ?o }}"
     with_graph = Job(query, (f"{EX}g",), (), SPARQL_JSON.key, 100_000, None)
     assert answer_point_lookup(pyoxigraph.Store(), with_graph, 4096) is None
-
-
-@pytest.mark.parametrize("fmt", [TURTLE, N_TRIPLES, JSON_LD, RDF_XML])
-def test_every_subject_is_described_with_the_engines_bytes(
-    published: pyoxigraph.Store, fmt: Format
-) -> None:
-    subjects = {q.subject for q in published if isinstance(q.subject, pyoxigraph.NamedNode)}
-    for subject in subjects:
-        query = f"DESCRIBE <{subject.value}>"
-        found = published.query(query, use_default_graph_as_union=True)
-        expected = serialize_triples(list(found), fmt)
-        assert answer_description(published, job(query, fmt), 4096) == expected
-
-
-def test_a_description_follows_blank_nodes_in_the_engines_order() -> None:
-    store = pyoxigraph.Store()
-    a, p, q = (pyoxigraph.NamedNode(EX + name) for name in ("a", "p", "q"))
-    b = [pyoxigraph.BlankNode(f"b{i}") for i in range(6)]
-    graph = pyoxigraph.NamedNode(f"{EX}g1")
-    for s, o in [
-        (a, b[0]),
-        (a, b[3]),
-        (b[0], b[2]),
-        (b[1], b[3]),
-        (b[3], b[1]),
-        (b[2], b[5]),
-        (b[5], a),
-    ]:  # a cycle through a, one through b1 and b3, and a blank node reached twice
-        store.add(pyoxigraph.Quad(s, p, o, graph))
-    store.add(pyoxigraph.Quad(a, q, b[1], graph))
-    store.add(pyoxigraph.Quad(a, p, b[0], pyoxigraph.NamedNode(f"{EX}g2")))
-    store.add(pyoxigraph.Quad(b[4], p, pyoxigraph.Literal("not described"), graph))
-    query = f"DESCRIBE <{EX}a>"
-    expected = serialize_triples(
-        list(store.query(query, use_default_graph_as_union=True)), N_TRIPLES
-    )
-    assert answer_description(store, job(query, N_TRIPLES), 4096) == expected
-    assert answer_description(store, job(query, N_TRIPLES), 8) is None  # 9 triples
-    assert answer_description(store, job(f"DESCRIBE <{EX}a> <{EX}b>", N_TRIPLES), 4096) is None
-    assert answer_description(store, job(query, SPARQL_JSON), 4096) is None

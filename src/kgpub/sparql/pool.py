@@ -50,7 +50,7 @@ from kgpub.errors import (
 )
 from kgpub.formats import Format
 from kgpub.sparql.bounded import within
-from kgpub.sparql.lookup import answer_description, answer_point_lookup
+from kgpub.sparql.lookup import answer_point_lookup
 from kgpub.sparql.protocol import SparqlRequest
 from kgpub.sparql.query_worker import (
     ANSWER,
@@ -402,8 +402,6 @@ class QueryPool:
             return None
         budget = self.in_thread_budget
         body = answer_point_lookup(raw, job, budget)
-        if body is None:
-            body = answer_description(raw, job, budget)
         if body is None and not within(job.query, raw, budget):
             return None
         self.stats["in_thread"] += 1

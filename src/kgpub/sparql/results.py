@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from json.encoder import encode_basestring
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
@@ -39,27 +40,33 @@ PREFIXES = {p: VOCAB_PREFIXES[p] for p in ("rdf", "rdfs", "xsd", "skos", "dcterm
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
 Row = Sequence[Term | None]
 
+#: A string as JSON writes it (``ensure_ascii=False``: other characters as they are).
+_json_string = encode_basestring
 
-def _json_term(term: Term) -> dict[str, object]:
+
+def _json_term(term: Term) -> str:
+    """``term`` as a SPARQL JSON binding: what ``json.dumps`` writes for it, built as text
+    (no dictionary per term, none per row)."""
     if isinstance(term, pyoxigraph.NamedNode):
-        return {"type": "uri", "value": term.value}
+        return '{"type":"uri","value":' + _json_string(term.value) + "}"
     if isinstance(term, pyoxigraph.BlankNode):
-        return {"type": "bnode", "value": term.value}
+        return '{"type":"bnode","value":' + _json_string(term.value) + "}"
     if isinstance(term, pyoxigraph.Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
+        head = '{"type":"literal","value":' + _json_string(term.value)
         if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        },
-    }
+            return head + ',"xml:lang":' + _json_string(term.language) + "}"
+        if term.datatype.value != XSD_STRING:
+            return head + ',"datatype":' + _json_string(term.datatype.value) + "}"
+        return head + "}"
+    return (
+        '{"type":"triple","value":{"subject":'
+        + _json_term(term.subject)
+        + ',"predicate":'
+        + _json_term(term.predicate)
+        + ',"object":'
+        + _json_term(term.object)
+        + "}}"
+    )
 
 
 def _xml_term(term: Term) -> str:
@@ -104,15 +111,16 @@ def _tsv_cell(term: Term | None) -> str:
 
 def serialize_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format) -> bytes:
     if fmt is SPARQL_JSON:
-        bindings = [
-            {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+        keys = [_json_string(v) + ":" for v in variables]
+        bindings = ",".join(
+            "{"
+            + ",".join(k + _json_term(t) for k, t in zip(keys, row, strict=True) if t is not None)
+            + "}"
             for row in rows
-        ]
-        return json.dumps(
-            {"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
+        )
+        head = ",".join(_json_string(v) for v in variables)
+        text = '{"head":{"vars":[' + head + ']},"results":{"bindings":[' + bindings + "]}}"
+        return text.encode("utf-8")
     if fmt is SPARQL_XML:
         parts = [
             '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>',
